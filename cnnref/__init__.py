@@ -1,0 +1,28 @@
+"""cnnref: the executable reference for the history of convolutional networks.
+
+Example:
+    >>> import torch, cnnref
+    >>> model = cnnref.create_model("lenet5").eval()
+    >>> model(torch.randn(1, 1, 32, 32)).shape
+    torch.Size([1, 10])
+"""
+
+from cnnref import models
+from cnnref.compat import TORCHVISION_NAMES, from_torchvision, torchvision_variant
+from cnnref.registry import ModelCard, Paper, Result, create_model, get_card, list_models
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "TORCHVISION_NAMES",
+    "ModelCard",
+    "Paper",
+    "Result",
+    "__version__",
+    "create_model",
+    "from_torchvision",
+    "get_card",
+    "list_models",
+    "models",
+    "torchvision_variant",
+]

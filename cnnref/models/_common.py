@@ -1,0 +1,85 @@
+"""Checks every model shares: the input tensor and the constructor arguments.
+
+They run at the top of `forward_features`, so a wrong input fails with a message that names
+the model, what it expected and what it got, never with a shape error from deep inside.
+They only read `x.shape` and `x.dtype`: no device sync, nothing for `torch.compile` to break on.
+"""
+
+from __future__ import annotations
+
+import torch
+
+__all__ = ["check_input", "check_positive"]
+
+
+def check_input(
+    x: torch.Tensor, model: str, in_channels: int, min_size: int | tuple[int, int]
+) -> None:
+    """Check a batch of images before a model runs on it.
+
+    Args:
+        x: The input, expected `(N, C, H, W)` with a floating dtype.
+        model: The model's name for the message (`"VGG16"`).
+        in_channels: The channel count `C` the model was built for.
+        min_size: The smallest `H` and `W` (one int for both, or `(H, W)`).
+
+    Raises:
+        TypeError: If `x` is not a tensor or not floating point.
+        ValueError: If it is not 4-D, has the wrong channel count or is too small.
+
+    Example:
+        >>> check_input(torch.zeros(2, 3, 32, 32), "Demo", 3, 32)
+        >>> check_input(torch.zeros(3, 32, 32), "Demo", 3, 32)
+        Traceback (most recent call last):
+        ...
+        ValueError: Demo expects a 4-D input (N, C, H, W), got a 3-D tensor of shape (3, 32, 32); \
+add a batch dimension with x.unsqueeze(0)
+    """
+    if not isinstance(x, torch.Tensor):
+        raise TypeError(f"{model} expects a torch.Tensor, got {type(x).__name__}")
+    if not x.is_floating_point():
+        raise TypeError(
+            f"{model} expects a floating-point input, got dtype {x.dtype}; "
+            "convert with x.float() (and scale to [0, 1] first if it holds 0-255 pixels)"
+        )
+    if x.dim() != 4:
+        hint = "; add a batch dimension with x.unsqueeze(0)" if x.dim() == 3 else ""
+        raise ValueError(
+            f"{model} expects a 4-D input (N, C, H, W), got a {x.dim()}-D tensor "
+            f"of shape {tuple(x.shape)}{hint}"
+        )
+    if x.shape[1] != in_channels:
+        raise ValueError(
+            f"{model} expects {in_channels} input channel(s), got {x.shape[1]} "
+            f"(input of shape {tuple(x.shape)})"
+        )
+    min_h, min_w = (min_size, min_size) if isinstance(min_size, int) else min_size
+    if x.shape[2] < min_h or x.shape[3] < min_w:
+        raise ValueError(
+            f"{model} needs an input of at least {min_h}x{min_w} pixels, "
+            f"got {x.shape[2]}x{x.shape[3]}"
+        )
+
+
+def check_positive(model: str, **values: int) -> None:
+    """Refuse non-positive integer constructor arguments (`num_classes=0`, say).
+
+    Args:
+        model: The model's name for the message.
+        **values: Argument names and their values.
+
+    Raises:
+        TypeError: If a value is not an int.
+        ValueError: If a value is not positive.
+
+    Example:
+        >>> check_positive("Demo", num_classes=0)
+        Traceback (most recent call last):
+        ...
+        ValueError: Demo: num_classes must be a positive integer, got 0
+    """
+    for name, value in values.items():
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise TypeError(f"{model}: {name} must be an int, got {type(value).__name__}")
+        if value <= 0:
+            raise ValueError(f"{model}: {name} must be a positive integer, got {value}")

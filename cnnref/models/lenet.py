@@ -1,0 +1,6 @@
+"""Placeholder: being written."""
+
+
+def torchvision_key(key: str) -> str:
+    """Placeholder."""
+    return key

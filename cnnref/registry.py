@@ -1,0 +1,224 @@
+"""The model registry: one `ModelCard` per model name, the single source of truth.
+
+Every public builder in `cnnref.models` is registered here with the facts the site prints
+about it: the paper, the result it reported with its source, the paper's own parameter count,
+the input sizes, the drawbacks the history names and how it differs from torchvision's network.
+The site reads these cards; the tests hold the code's measured figures against them.
+
+Example:
+    >>> import cnnref
+    >>> "vgg16" in cnnref.list_models()
+    True
+    >>> cnnref.get_card("vgg16").paper.year
+    2014
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from torch import nn
+
+__all__ = [
+    "ModelCard",
+    "Paper",
+    "Result",
+    "create_model",
+    "get_card",
+    "list_models",
+    "register",
+]
+
+
+@dataclass(frozen=True)
+class Paper:
+    """A publication, cited the way the site prints it.
+
+    Attributes:
+        title: The paper's title.
+        authors: Authors as printed, e.g. `"K. He, X. Zhang, S. Ren, J. Sun"`.
+        venue: Where it appeared, e.g. `"CVPR 2016"`.
+        year: Year of publication (the architecture's year on the site's timeline).
+        url: A stable link (arXiv or the publisher).
+    """
+
+    title: str
+    authors: str
+    venue: str
+    year: int
+    url: str
+
+
+@dataclass(frozen=True)
+class Result:
+    """A figure a paper or challenge reported, with where it comes from.
+
+    Attributes:
+        benchmark: The competition or dataset, e.g. `"ILSVRC 2014 classification"`.
+        metric: What was measured, e.g. `"top-5 error"` or `"IOU"`.
+        value: The figure in percent (`7.32` means 7.32 %).
+        setting: How it was obtained, e.g. `"test set, ensemble of 7 models"`.
+        source: Where to find it, e.g. `"Szegedy et al. 2015, Table 2"`.
+    """
+
+    benchmark: str
+    metric: str
+    value: float
+    setting: str
+    source: str
+
+
+@dataclass(frozen=True)
+class ModelCard:
+    """Everything the site and the tests need to know about one registered model.
+
+    Attributes:
+        name: Registry name, equal to the builder's function name (`"vgg16"`).
+        title: Display name (`"VGG-16 (config D)"`).
+        family: The page it belongs to: one of `lenet`, `alexnet`, `googlenet`, `vgg`,
+            `resnet`, `attention`, `unet`.
+        paper: The paper that introduced the network.
+        builder: The function that builds it.
+        results: Headline results as reported; the first one is the headline.
+        paper_params: The paper's own parameter count, if it gives one.
+        paper_params_source: Where the paper gives it ("Table 2").
+        input_size: Default input `(C, H, W)`.
+        min_input_size: Smallest spatial size `forward` accepts.
+        weight_layers: Number of layers with weights, counted as the paper counts them.
+        key_ideas: Short sentences for the page.
+        drawbacks: The drawbacks the history names.
+        differs_from_paper: How this code departs from the paper (empty if it does not).
+        torchvision: Name of torchvision's builder of the same network, or `None`.
+        differs_from_torchvision: How torchvision's network differs from this one.
+        task: `"classification"` or `"segmentation"` (the model's native task).
+    """
+
+    name: str
+    title: str
+    family: str
+    paper: Paper
+    builder: Callable[..., nn.Module]
+    results: tuple[Result, ...] = ()
+    paper_params: int | None = None
+    paper_params_source: str = ""
+    input_size: tuple[int, int, int] = (3, 224, 224)
+    min_input_size: int = 32
+    weight_layers: int | None = None
+    key_ideas: tuple[str, ...] = ()
+    drawbacks: tuple[str, ...] = ()
+    differs_from_paper: str = ""
+    torchvision: str | None = None
+    differs_from_torchvision: str = ""
+    task: str = "classification"
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def year(self) -> int:
+        """The year of the paper."""
+        return self.paper.year
+
+    @property
+    def headline(self) -> Result | None:
+        """The first (headline) result, or `None`."""
+        return self.results[0] if self.results else None
+
+
+_REGISTRY: dict[str, ModelCard] = {}
+
+
+def register(**card: object) -> Callable[[Callable[..., nn.Module]], Callable[..., nn.Module]]:
+    """Register a builder under its function name with the given `ModelCard` fields.
+
+    Args:
+        **card: Every `ModelCard` field except `name` and `builder`.
+
+    Returns:
+        A decorator that records the builder and returns it unchanged.
+
+    Raises:
+        ValueError: If the name is registered already.
+    """
+
+    def decorator(fn: Callable[..., nn.Module]) -> Callable[..., nn.Module]:
+        name = fn.__name__
+        if name in _REGISTRY:
+            raise ValueError(f"model {name!r} is registered twice")
+        _REGISTRY[name] = ModelCard(name=name, builder=fn, **card)  # type: ignore[arg-type]
+        return fn
+
+    return decorator
+
+
+def list_models(family: str | None = None) -> list[str]:
+    """List registered model names, sorted by year, then by registration order.
+
+    Args:
+        family: Only the models of this family (`"vgg"`, `"resnet"`, ...).
+
+    Returns:
+        Registry names.
+
+    Example:
+        >>> import cnnref
+        >>> cnnref.list_models("resnet")[:2]
+        ['resnet18', 'resnet34']
+    """
+    cards = [c for c in _REGISTRY.values() if family is None or c.family == family]
+    return [c.name for c in sorted(cards, key=lambda c: c.year)]
+
+
+def _unknown(name: str) -> ValueError:
+    close = difflib.get_close_matches(name, list(_REGISTRY), n=3, cutoff=0.5)
+    hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+    return ValueError(
+        f"unknown model {name!r}.{hint} `cnnref.list_models()` lists all {len(_REGISTRY)}."
+    )
+
+
+def get_card(name: str) -> ModelCard:
+    """Return the `ModelCard` registered under `name`.
+
+    Args:
+        name: A name from `list_models()`.
+
+    Returns:
+        The card.
+
+    Raises:
+        ValueError: If the name is unknown; the message suggests the closest names.
+    """
+    if not isinstance(name, str) or name not in _REGISTRY:
+        raise _unknown(str(name))
+    return _REGISTRY[name]
+
+
+def create_model(name: str, task: str = "classification", **kwargs: object) -> nn.Module:
+    """Build a registered model, optionally with a task head in place of its classifier.
+
+    Args:
+        name: A name from `list_models()`, e.g. `"resnet50"`.
+        task: `"classification"` (the network as published) or one of the tasks in
+            `cnnref.heads.TASKS` (`"regression"`, `"segmentation"`, `"localization"`,
+            `"detection"`), which puts that head on the network's features.
+        **kwargs: Passed to the builder (`num_classes=...`) or to the task model.
+
+    Returns:
+        The model, in training mode, on the default device.
+
+    Raises:
+        ValueError: If the name or task is unknown, or an argument is refused.
+
+    Example:
+        >>> import torch, cnnref
+        >>> model = cnnref.create_model("resnet18", num_classes=10).eval()
+        >>> model(torch.randn(1, 3, 64, 64)).shape
+        torch.Size([1, 10])
+    """
+    card = get_card(name)
+    if task == card.task:
+        return card.builder(**kwargs)
+    from cnnref import heads  # the task heads build on the registry, not the other way
+
+    return heads.create_task_model(name, task, **kwargs)
