@@ -17,6 +17,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import partial
 
 import torch
 from torch import nn
@@ -31,7 +32,8 @@ _VARIANTS: dict[str, tuple[str, Callable[[str], str]]] = {
     "alexnet": ("alexnet_tv", alexnet.torchvision_key),
     "googlenet": ("googlenet_tv", googlenet.torchvision_key),
     **{
-        f"vgg{d}{bn}": (f"vgg{d}{bn}", vgg.torchvision_key)
+        # torchvision's VGG numbers its layers per configuration, so the renaming needs the name.
+        f"vgg{d}{bn}": (f"vgg{d}{bn}", partial(vgg.torchvision_key, model=f"vgg{d}{bn}"))
         for d in (11, 13, 16, 19)
         for bn in ("", "_bn")
     },

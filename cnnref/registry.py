@@ -194,14 +194,15 @@ def get_card(name: str) -> ModelCard:
     return _REGISTRY[name]
 
 
-def create_model(name: str, task: str = "classification", **kwargs: object) -> nn.Module:
+def create_model(name: str, task: str | None = None, **kwargs: object) -> nn.Module:
     """Build a registered model, optionally with a task head in place of its classifier.
 
     Args:
         name: A name from `list_models()`, e.g. `"resnet50"`.
-        task: `"classification"` (the network as published) or one of the tasks in
-            `cnnref.heads.TASKS` (`"regression"`, `"segmentation"`, `"localization"`,
-            `"detection"`), which puts that head on the network's features.
+        task: `None` or the card's own task (`"classification"`; `"segmentation"` for UNet)
+            builds the network as published; another task from `cnnref.heads.TASKS`
+            (`"regression"`, `"segmentation"`, `"localization"`, `"detection"`) puts that
+            task's head on the network's features.
         **kwargs: Passed to the builder (`num_classes=...`) or to the task model.
 
     Returns:
@@ -217,7 +218,7 @@ def create_model(name: str, task: str = "classification", **kwargs: object) -> n
         torch.Size([1, 10])
     """
     card = get_card(name)
-    if task == card.task:
+    if task is None or task == card.task:
         return card.builder(**kwargs)
     from cnnref import heads  # the task heads build on the registry, not the other way
 

@@ -1,0 +1,40 @@
+"""The command line: `python -m cnnref list | summary`."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from cnnref.__main__ import main
+
+
+def test_list_prints_every_model(capsys):
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    assert "vgg16 " in out and "resnet152 " in out and "unet " in out
+
+
+def test_summary_on_meta_device(capsys):
+    assert main(["summary", "vgg16", "--device", "meta"]) == 0
+    out = capsys.readouterr().out
+    assert "138,357,544" in out  # torchvision's vgg16 count, printed by torchinfo
+
+
+def test_summary_with_input_size(capsys):
+    assert main(["summary", "lenet5", "--input-size", "1", "32", "32"]) == 0
+    assert "60,000" in capsys.readouterr().out
+
+
+def test_unknown_model_is_a_clear_error(capsys):
+    assert main(["summary", "resnet51", "--device", "meta"]) == 2
+    assert "resnet50" in capsys.readouterr().err
+
+
+def test_module_entry_point_runs():
+    out = subprocess.run(
+        [sys.executable, "-m", "cnnref", "list", "--family", "vgg"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert out.splitlines()[0].startswith("vgg11 ")
