@@ -8,8 +8,9 @@ They only read `x.shape` and `x.dtype`: no device sync, nothing for `torch.compi
 from __future__ import annotations
 
 import torch
+from torch import nn
 
-__all__ = ["check_input", "check_positive"]
+__all__ = ["LocalResponseNorm", "check_input", "check_positive"]
 
 
 def check_input(
@@ -83,3 +84,22 @@ def check_positive(model: str, **values: int) -> None:
             raise TypeError(f"{model}: {name} must be an int, got {type(value).__name__}")
         if value <= 0:
             raise ValueError(f"{model}: {name} must be a positive integer, got {value}")
+
+
+class LocalResponseNorm(nn.LocalResponseNorm):
+    """`nn.LocalResponseNorm` that runs in every dtype on every device.
+
+    PyTorch has no float16/bfloat16 CPU kernel for it (its `avg_pool3d` lacks one), so on the
+    CPU those dtypes are normalised in float32 and cast back. Elsewhere it is PyTorch's own.
+    The arguments are PyTorch's: note that it divides `alpha` by `size`.
+
+    Example:
+        >>> lrn = LocalResponseNorm(5, alpha=5e-4, beta=0.75, k=2.0)
+        >>> lrn(torch.ones(1, 8, 2, 2, dtype=torch.bfloat16)).dtype
+        torch.bfloat16
+    """
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if x.device.type == "cpu" and x.dtype in (torch.float16, torch.bfloat16):
+            return super().forward(x.float()).to(x.dtype)
+        return super().forward(x)

@@ -34,7 +34,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from cnnref.models._common import check_input, check_positive
+from cnnref.models._common import LocalResponseNorm, check_input, check_positive
 from cnnref.registry import Paper, Result, register
 
 __all__ = ["AlexNet", "AlexNetTV", "alexnet", "alexnet_tv", "torchvision_key"]
@@ -77,10 +77,10 @@ class AlexNet(nn.Module):
         self.num_features = 256
         self.min_input_size = 63  # pool5 needs a 3×3 map: conv1 15×15, pool1 7×7, pool2 3×3
         self.conv1 = nn.Conv2d(in_channels, 96, kernel_size=11, stride=4, padding=2)
-        self.norm1 = nn.LocalResponseNorm(LRN_SIZE, LRN_ALPHA * LRN_SIZE, LRN_BETA, LRN_K)
+        self.norm1 = LocalResponseNorm(LRN_SIZE, LRN_ALPHA * LRN_SIZE, LRN_BETA, LRN_K)
         self.pool1 = nn.MaxPool2d(kernel_size=3, stride=2)
         self.conv2 = nn.Conv2d(96, 256, kernel_size=5, padding=2, groups=2)
-        self.norm2 = nn.LocalResponseNorm(LRN_SIZE, LRN_ALPHA * LRN_SIZE, LRN_BETA, LRN_K)
+        self.norm2 = LocalResponseNorm(LRN_SIZE, LRN_ALPHA * LRN_SIZE, LRN_BETA, LRN_K)
         self.pool2 = nn.MaxPool2d(kernel_size=3, stride=2)
         self.conv3 = nn.Conv2d(256, 384, kernel_size=3, padding=1)  # reads both towers
         self.conv4 = nn.Conv2d(384, 384, kernel_size=3, padding=1, groups=2)

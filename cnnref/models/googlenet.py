@@ -38,7 +38,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from cnnref.models._common import check_input, check_positive
+from cnnref.models._common import LocalResponseNorm, check_input, check_positive
 from cnnref.registry import Paper, Result, register
 
 __all__ = [
@@ -298,10 +298,10 @@ class GoogLeNet(nn.Module):
         bn = variant.batch_norm
         self.conv1 = ConvBlock(in_channels, 64, 7, stride=2, padding=3, batch_norm=bn)
         self.pool1 = nn.MaxPool2d(3, stride=2, ceil_mode=True)
-        self.norm1 = nn.LocalResponseNorm(5, alpha=1e-4, beta=0.75, k=1.0) if variant.lrn else None
+        self.norm1 = LocalResponseNorm(5, alpha=1e-4, beta=0.75, k=1.0) if variant.lrn else None
         self.conv2_reduce = ConvBlock(64, 64, 1, batch_norm=bn)
         self.conv2 = ConvBlock(64, 192, 3, padding=1, batch_norm=bn)
-        self.norm2 = nn.LocalResponseNorm(5, alpha=1e-4, beta=0.75, k=1.0) if variant.lrn else None
+        self.norm2 = LocalResponseNorm(5, alpha=1e-4, beta=0.75, k=1.0) if variant.lrn else None
         self.pool2 = nn.MaxPool2d(3, stride=2, ceil_mode=True)
         self.inception3a = Inception(192, *TABLE_1["3a"], variant=variant)
         self.inception3b = Inception(256, *TABLE_1["3b"], variant=variant)

@@ -37,7 +37,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from cnnref.models._common import check_input, check_positive
+from cnnref.models._common import LocalResponseNorm, check_input, check_positive
 from cnnref.registry import Paper, Result, register
 
 __all__ = [
@@ -200,7 +200,7 @@ def _make_features(config: list[str], batch_norm: bool, in_channels: int) -> nn.
             layers[f"pool{block}"] = nn.MaxPool2d(kernel_size=2, stride=2)
             block, index = block + 1, 1
         elif entry == "LRN":
-            layers[f"lrn{block}"] = nn.LocalResponseNorm(LRN_SIZE, LRN_ALPHA, LRN_BETA, LRN_K)
+            layers[f"lrn{block}"] = LocalResponseNorm(LRN_SIZE, LRN_ALPHA, LRN_BETA, LRN_K)
         else:
             kernel, width = entry.removeprefix("conv").split("-")  # "conv3-64" -> "3", "64"
             k, out = int(kernel), int(width)
