@@ -4,6 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+KATEX := docs/assets/vendor/katex/katex.min.js
+CHROMIUM := /usr/bin/chromium
 
 .PHONY: setup serve build test lint format bench clean
 
@@ -13,7 +15,18 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[docs,test]'
 	touch $@
 
-setup: $(STAMP)
+# KaTeX from npm, served by the site itself (no CDN); the copy is gitignored.
+$(KATEX): package.json package-lock.json
+	command -v npm >/dev/null || (apt-get update && apt-get install -y npm)
+	npm ci --no-audit --no-fund
+	rm -rf $(dir $(KATEX)) && mkdir -p $(dir $(KATEX))
+	cp -r node_modules/katex/dist/{katex.min.js,katex.min.css,fonts} node_modules/katex/LICENSE $(dir $(KATEX))
+
+# Debian's Chromium for the browser test (Playwright's own browser download does not work here).
+$(CHROMIUM):
+	apt-get update && apt-get install -y chromium
+
+setup: $(STAMP) $(KATEX)
 
 serve: setup
 	$(BIN)/mkdocs serve -a 127.0.0.1:8000
@@ -29,8 +42,9 @@ format: setup
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: setup lint
-	$(BIN)/python -m pytest
+test: setup lint $(CHROMIUM)
+	$(BIN)/mkdocs build --strict -d site
+	CNNREF_SITE_DIR=site $(BIN)/python -m pytest
 
 bench: setup
 	$(BIN)/python benchmarks/run.py

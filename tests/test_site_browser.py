@@ -1,0 +1,568 @@
+"""The built site in a real browser: headless Chromium against `site_dir` served on 127.0.0.1.
+
+One crawl visits every page once (at 1280 px, then resized to 390 px) and records what the
+browser saw; the tests below each judge one part of that record, so a failure names the
+requirement and the pages. Further tests drive the search box, a copy button, the palette
+toggle, instant navigation and the 404 page.
+
+The server mounts the site under `site_url`'s path (`/cnnref/`) and answers a missing address
+with `404.html`, as GitHub Pages does. It serves `sitemap.xml` with its own address in place of
+`site_url` (as `mkdocs serve` does): material's instant navigation follows only the links the
+sitemap lists, matched with host and port. Every request the browser makes goes through a route that
+lets only 127.0.0.1 through: the site must not load anything from another host.
+
+Chromium is Debian's (`/usr/bin/chromium`, installed by `make test`), driven by Playwright.
+Screenshots land in `artifacts/screenshots/`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import http.server
+import re
+import subprocess
+import sys
+import threading
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import sync_playwright
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[1]
+SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+DESKTOP = {"width": 1280, "height": 900}
+PHONE_WIDTH = 390
+MIN_CONTRAST = 4.5  # WCAG AA for body text
+
+# What a reader searches for, and the page (path in the site) the top results must include.
+SEARCHES = {
+    "ResNet": "resnet/",
+    "vanishing": "vanishing-gradients/",
+    "softmax": "tasks/",
+}
+IMPORTS_CNNREF = re.compile(r"^(import|from) cnnref", re.MULTILINE)  # a snippet, not an API page
+
+
+# --- the local server -----------------------------------------------------------------------
+
+
+class _SiteHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves the site under `prefix`, like GitHub Pages serves a project site."""
+
+    prefix = "/"
+    site_url = ""  # as built into sitemap.xml
+    local_url = ""  # this server's address for it
+
+    def do_GET(self) -> None:
+        path = urlsplit(self.path).path
+        if not (self.site_url and path == self.prefix + "sitemap.xml"):
+            super().do_GET()
+            return
+        sitemap = Path(self.directory, "sitemap.xml").read_text(encoding="utf-8")
+        body = sitemap.replace(self.site_url, self.local_url).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/xml")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def translate_path(self, path: str) -> str:
+        path = urlsplit(path).path
+        if not path.startswith(self.prefix):
+            return str(Path(self.directory, "__not_under_site_url__"))
+        return super().translate_path("/" + path[len(self.prefix) :])
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None):
+        page = Path(self.directory, "404.html")
+        if code != 404 or not page.exists():
+            super().send_error(code, message, explain)
+            return
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def _site_url(site_dir: Path) -> str:
+    """`site_url` as built into the sitemap (its shortest address: the home page)."""
+    return min(_sitemap_locs(site_dir), key=len)
+
+
+def _site_url_path(site_dir: Path) -> str:
+    """The path part of `site_url` (e.g. `/cnnref/`)."""
+    return urlsplit(_site_url(site_dir)).path
+
+
+def _sitemap_locs(site_dir: Path) -> list[str]:
+    namespace = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    tree = ET.parse(site_dir / "sitemap.xml")
+    return [loc.text or "" for loc in tree.getroot().iterfind("s:url/s:loc", namespace)]
+
+
+@pytest.fixture(scope="module")
+def base_url(site_dir: Path) -> Iterator[str]:
+    """`http://127.0.0.1:<free port>/cnnref/`, serving `site_dir`."""
+    site_url = _site_url(site_dir)
+    prefix = urlsplit(site_url).path
+    handler = type("Handler", (_SiteHandler,), {"prefix": prefix, "site_url": site_url})
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(handler, directory=str(site_dir))
+    )
+    server.daemon_threads = True
+    handler.local_url = f"http://127.0.0.1:{server.server_port}{prefix}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield handler.local_url
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def pages(site_dir: Path) -> list[str]:
+    """Every page of the site as a path relative to the site root (`""`, `vgg/`, ...)."""
+    found = []
+    for html in sorted(site_dir.rglob("*.html")):
+        rel = html.relative_to(site_dir).as_posix()
+        if rel == "404.html":
+            continue
+        found.append(rel.removesuffix("index.html"))
+    assert found, f"no pages in {site_dir}"
+    return found
+
+
+# --- the browser ----------------------------------------------------------------------------
+
+
+@dataclass
+class Traffic:
+    """What the browser reported while one page was current."""
+
+    console_errors: list[str] = field(default_factory=list)
+    failed_requests: list[str] = field(default_factory=list)
+    external_requests: list[str] = field(default_factory=list)
+
+
+def _is_local(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in ("data", "blob") or parts.hostname == "127.0.0.1"
+
+
+class Recorder:
+    """Routes every request (only 127.0.0.1 gets through) and files events under the page."""
+
+    def __init__(self) -> None:
+        self.current = Traffic()
+
+    def start(self) -> Traffic:
+        self.current = Traffic()
+        return self.current
+
+    def route(self, route) -> None:
+        url = route.request.url
+        if _is_local(url):
+            route.continue_()
+        else:
+            self.current.external_requests.append(url)
+            route.abort("blockedbyclient")
+
+    def on_request(self, request) -> None:  # also sees requests the route may not (workers)
+        url = request.url
+        if not _is_local(url) and url not in self.current.external_requests:
+            self.current.external_requests.append(url)
+
+    def on_console(self, message) -> None:
+        if message.type == "error":
+            self.current.console_errors.append(message.text)
+
+    def on_page_error(self, error) -> None:
+        self.current.console_errors.append(f"uncaught: {error}")
+
+    def on_request_failed(self, request) -> None:
+        if request.url not in self.current.external_requests:
+            self.current.failed_requests.append(f"{request.url} ({request.failure})")
+
+    def on_response(self, response) -> None:
+        if response.status >= 400:
+            self.current.failed_requests.append(f"{response.url} (HTTP {response.status})")
+
+    def attach(self, context, page) -> None:
+        context.route("**/*", self.route)
+        context.on("request", self.on_request)
+        page.on("console", self.on_console)
+        page.on("pageerror", self.on_page_error)
+        page.on("requestfailed", self.on_request_failed)
+        page.on("response", self.on_response)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (`make test` does)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture()
+def tab(browser, base_url: str):
+    """A fresh page (own context: clipboard allowed, no service workers) and its recorder."""
+    context = browser.new_context(viewport=DESKTOP, service_workers="block")
+    origin = "{0.scheme}://{0.netloc}".format(urlsplit(base_url))
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=origin)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    recorder = Recorder()
+    recorder.attach(context, page)
+    yield page, recorder
+    context.close()
+
+
+# --- the crawl: every page once -------------------------------------------------------------
+
+# Runs in the page after load: the images, and the math and text as the reader sees them.
+INSPECT_JS = """() => {
+  const article = document.querySelector("article.md-content__inner");
+  const visible = article ? article.cloneNode(true) : document.createElement("div");
+  visible.querySelectorAll("pre, code, script, style, .katex-mathml").forEach(e => e.remove());
+  const arithmatex = [...document.querySelectorAll(".arithmatex")];
+  return {
+    images: [...document.images].map(i => ({
+      src: i.currentSrc || i.src, alt: i.getAttribute("alt"),
+      ok: i.complete && i.naturalWidth > 0})),
+    arithmatex: arithmatex.length,
+    katex: arithmatex.filter(e => e.querySelector(".katex")).length,
+    text: visible.textContent,
+  };
+}"""
+
+# Elements sticking out past the phone screen's right edge (the outermost ones), unless a box
+# that scrolls or clips by itself, and fits the screen, holds them.
+OVERFLOW_JS = """(width) => {
+  const right = e => e.getBoundingClientRect().right;
+  const contained = e => {
+    for (let p = e.parentElement; p && p !== document.body; p = p.parentElement) {
+      const o = getComputedStyle(p).overflowX;
+      if (o !== "visible" && right(p) <= width + 1) return true;
+    }
+    return false;
+  };
+  const culprits = [];
+  for (const e of document.querySelectorAll("body *")) {
+    if (right(e) <= width + 1 || !e.getClientRects().length || contained(e)) continue;
+    if (e.parentElement && right(e.parentElement) > width + 1) continue;  // report the outermost
+    const classes = String(e.className).trim().split(/\\s+/).filter(Boolean);
+    culprits.push([e.tagName.toLowerCase(), ...classes].join("."));
+    if (culprits.length >= 5) break;
+  }
+  return {scrollWidth: document.documentElement.scrollWidth, culprits};
+}"""
+
+RAW_TEX = ("$$", "\\(", "\\[", "\\frac", "\\sum", "\\mathrm", "\\begin{", "\\left")
+
+
+@dataclass
+class PageReport:
+    path: str
+    traffic: Traffic
+    images: list[dict]
+    arithmatex: int
+    katex: int
+    raw_tex: list[str]
+    scroll_width: int
+    culprits: list[str]
+
+
+@pytest.fixture(scope="module")
+def crawl(browser, base_url: str, pages: list[str]) -> dict[str, PageReport]:
+    """Visits every page; returns what the browser saw, by page path."""
+    context = browser.new_context(viewport=DESKTOP, service_workers="block")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    recorder = Recorder()
+    recorder.attach(context, page)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    reports = {}
+    for path in pages:
+        traffic = recorder.start()
+        page.set_viewport_size(DESKTOP)
+        page.goto(base_url + path, wait_until="load")
+        page.evaluate("() => document.querySelectorAll('img').forEach(i => i.loading = 'eager')")
+        with contextlib.suppress(PlaywrightTimeout):  # the report below says what is missing
+            page.wait_for_function(
+                "() => [...document.images].every(i => i.complete)"
+                " && [...document.querySelectorAll('.arithmatex')].every("
+                "e => e.querySelector('.katex'))",
+                timeout=5_000,
+            )
+        seen = page.evaluate(INSPECT_JS)
+        if path == "" or _is_vgg(path):
+            name = "home" if path == "" else "vgg"
+            page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+        page.set_viewport_size({"width": PHONE_WIDTH, "height": 844})
+        page.wait_for_timeout(50)
+        width = page.evaluate(OVERFLOW_JS, PHONE_WIDTH)
+        reports[path] = PageReport(
+            path=path or "(home)",
+            traffic=traffic,
+            images=seen["images"],
+            arithmatex=seen["arithmatex"],
+            katex=seen["katex"],
+            raw_tex=[tex for tex in RAW_TEX if tex in seen["text"]],
+            scroll_width=width["scrollWidth"],
+            culprits=width["culprits"],
+        )
+    page.wait_for_timeout(200)  # late requests (search index, worker) land on the last page
+    context.close()
+    return reports
+
+
+def _is_vgg(path: str) -> bool:
+    return path.rstrip("/").rsplit("/", 1)[-1] == "vgg"
+
+
+def _problems(crawl: dict[str, PageReport], describe) -> list[str]:
+    """`page: problem` lines, each once, for what `describe(report)` yields."""
+    lines = {}
+    for report in crawl.values():
+        for problem in describe(report):
+            lines[f"{report.path}: {problem}"] = None
+    return list(lines)
+
+
+def test_every_page_loads_without_console_errors(crawl):
+    problems = _problems(crawl, lambda r: r.traffic.console_errors)
+    assert not problems, "console errors:\n" + "\n".join(problems)
+
+
+def test_every_request_succeeds(crawl):
+    problems = _problems(crawl, lambda r: r.traffic.failed_requests)
+    assert not problems, "failed requests:\n" + "\n".join(problems)
+
+
+def test_no_request_leaves_localhost(crawl):
+    problems = _problems(crawl, lambda r: r.traffic.external_requests)
+    assert not problems, "requests to other hosts (blocked):\n" + "\n".join(problems)
+
+
+def test_every_image_loads_and_has_alt_text(crawl):
+    def describe(report):
+        for image in report.images:
+            if not image["ok"]:
+                yield f"image did not load: {image['src']}"
+            if not (image["alt"] or "").strip():
+                yield f"image without alt text: {image['src']}"
+
+    problems = _problems(crawl, describe)
+    assert not problems, "\n".join(problems)
+
+
+def test_math_is_rendered(crawl):
+    def describe(report):
+        if report.katex < report.arithmatex:
+            yield f"{report.arithmatex - report.katex} of {report.arithmatex} formulas not rendered"
+        if report.raw_tex:
+            yield f"raw TeX visible: {report.raw_tex}"
+
+    problems = _problems(crawl, describe)
+    assert not problems, "\n".join(problems)
+    assert any(r.katex for r in crawl.values()), "no page has rendered math"
+
+
+def test_no_page_scrolls_sideways_on_a_phone(crawl):
+    def describe(report):
+        if report.scroll_width > PHONE_WIDTH:
+            yield f"{report.scroll_width}px wide at {PHONE_WIDTH}px; too wide: {report.culprits}"
+
+    problems = _problems(crawl, describe)
+    assert not problems, "\n".join(problems)
+
+
+def test_sitemap_lists_every_page(crawl, site_dir: Path):
+    prefix = _site_url_path(site_dir)
+    listed = {urlsplit(loc).path.removeprefix(prefix) for loc in _sitemap_locs(site_dir)}
+    missing = sorted(path for path in crawl if path not in listed)
+    assert not missing, f"pages missing from sitemap.xml: {missing}"
+
+
+def test_screenshots_saved(crawl):
+    for name in ("home", "vgg"):
+        shot = SCREENSHOTS / f"{name}.png"
+        assert shot.exists() and shot.stat().st_size > 0, f"no screenshot {shot}"
+
+
+# --- interactions -----------------------------------------------------------------------------
+
+
+def _path_of(url: str, base_url: str) -> str:
+    return urlsplit(url).path.removeprefix(urlsplit(base_url).path)  # no query, no anchor
+
+
+@pytest.mark.parametrize(("query", "expected"), SEARCHES.items())
+def test_search_leads_to_the_right_page(tab, base_url: str, query: str, expected: str):
+    page, recorder = tab
+    page.goto(base_url, wait_until="load")
+    page.evaluate("() => { window.__cnnrefNoReload = true }")
+    search = page.locator("input.md-search__input")
+    search.click()
+    search.press_sequentially(query, delay=20)  # material searches on key presses
+    results = page.locator("li.md-search-result__item > a.md-search-result__link")
+    results.first.wait_for()
+    hrefs = [_path_of(h, base_url) for h in results.evaluate_all("as => as.map(a => a.href)")]
+    top = hrefs[:5]
+    hits = [i for i, href in enumerate(top) if href == expected]
+    assert hits, f"search {query!r}: no page matching {expected!r} in the top results {top}"
+
+    # Following the result is an instant navigation: same document, new page.
+    results.nth(hits[0]).click()
+    page.wait_for_url(lambda url: _path_of(url, base_url) == expected)
+    assert page.evaluate("() => window.__cnnrefNoReload === true"), "navigation reloaded the page"
+    assert not recorder.current.console_errors
+    assert not recorder.current.external_requests
+
+
+def test_copy_button_copies_runnable_code(tab, base_url: str, pages: list[str], tmp_path):
+    page, recorder = tab
+    for path in pages:  # the first page with a runnable Python block
+        page.goto(base_url + path, wait_until="load")
+        blocks = page.locator("div.highlight:visible").filter(has_text=IMPORTS_CNNREF)
+        blocks = blocks.filter(has_not_text=">>>")
+        if blocks.count():
+            break
+    else:
+        pytest.fail("no page shows a Python block that imports cnnref")
+    block = blocks.first
+    block.scroll_into_view_if_needed()
+    block.hover()
+    block.locator("button.md-code__button[data-md-type=copy]").click()
+    page.wait_for_timeout(100)
+    code = page.evaluate("() => navigator.clipboard.readText()")
+    shown = block.locator("pre > code").inner_text()
+    assert code.strip() == shown.strip(), "the copy button copied something else than shown"
+
+    script = tmp_path / "copied.py"
+    script.write_text(code)
+    result = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120, cwd=tmp_path
+    )
+    assert result.returncode == 0, (
+        f"code copied from {path or '(home)'} fails:\n{code}\n{result.stderr[-2000:]}"
+    )
+    assert not recorder.current.console_errors
+
+
+def _colour_pairs(page) -> dict[str, tuple[list[float], list[float]]]:
+    """Text and background colours (alpha blended down to opaque) of typical elements."""
+    return page.evaluate(
+        """() => {
+      const parse = c => {
+        const n = c.match(/[\\d.]+/g).map(Number);
+        return [n[0], n[1], n[2], n.length > 3 ? n[3] : 1];
+      };
+      const over = (top, under) => [0, 1, 2].map(
+        i => top[i] * top[3] + under[i] * (1 - top[3])).concat([1]);
+      const background = e => {
+        const layers = [];
+        for (let p = e; p; p = p.parentElement) {
+          layers.push(parse(getComputedStyle(p).backgroundColor));
+        }
+        return layers.reverse().reduce((under, top) => over(top, under), [255, 255, 255, 1]);
+      };
+      const pick = {
+        "body text": "article.md-content__inner p",
+        "link": "article.md-content__inner a:not(.headerlink):not(.md-content__button)",
+        "navigation link": ".md-sidebar--primary .md-nav__link",
+        "table of contents link": ".md-sidebar--secondary .md-nav__link",
+        "footer versions": ".cnnref-build-versions",
+      };
+      const out = {};
+      for (const [name, selector] of Object.entries(pick)) {
+        const e = [...document.querySelectorAll(selector)].find(
+          x => x.textContent.trim() && x.getClientRects().length);
+        if (!e) continue;
+        const bg = background(e);
+        out[name] = [over(parse(getComputedStyle(e).color), bg), bg];
+      }
+      return out;
+    }"""
+    )
+
+
+def _contrast(fg: list[float], bg: list[float]) -> float:
+    def luminance(rgb: list[float]) -> float:
+        channels = [c / 255 for c in rgb[:3]]
+        linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    lighter, darker = sorted([luminance(fg), luminance(bg)], reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def test_both_palettes_toggle_and_pass_contrast(tab, base_url: str, pages: list[str]):
+    page, _ = tab
+    # A page with body text and a link in the article: the VGG page, else the home page.
+    path = next((p for p in pages if _is_vgg(p)), "")
+    page.goto(base_url + path, wait_until="load")
+    problems = []
+    for scheme in ("default", "slate"):
+        current = page.evaluate("() => document.body.dataset.mdColorScheme")
+        if current != scheme:
+            page.locator("form[data-md-component=palette] label:visible").first.click()
+            page.wait_for_function(f"() => document.body.dataset.mdColorScheme === '{scheme}'")
+        pairs = _colour_pairs(page)
+        assert {"body text", "link"} <= pairs.keys(), f"{scheme}: found only {sorted(pairs)}"
+        for name, (fg, bg) in pairs.items():
+            ratio = _contrast(fg, bg)
+            if ratio < MIN_CONTRAST:
+                problems.append(f"{scheme}: {name} {ratio:.2f}:1 (text {fg[:3]} on {bg[:3]})")
+    assert not problems, f"contrast below {MIN_CONTRAST}:1:\n" + "\n".join(problems)
+
+
+def test_footer_next_link_navigates_instantly(tab, base_url: str):
+    page, recorder = tab
+    page.goto(base_url, wait_until="load")
+    page.evaluate("() => { window.__cnnrefNoReload = true }")
+    next_link = page.locator("a.md-footer__link--next")
+    assert next_link.count() == 1, "the home page has no 'next' link in the footer"
+    target = next_link.evaluate("a => a.href")
+    next_link.click()
+    page.wait_for_url(target)
+    assert page.evaluate("() => window.__cnnrefNoReload === true"), "navigation reloaded the page"
+    page.locator("a.md-footer__link--prev").wait_for()
+    assert not recorder.current.console_errors
+
+
+def test_missing_address_gets_the_404_page(tab, base_url: str):
+    page, recorder = tab
+    response = page.goto(base_url + "no/such/page/", wait_until="load")
+    assert response is not None and response.status == 404
+    assert page.locator("article h1").inner_text().strip() == "Page not found"
+    assert page.locator("article a").first.evaluate("a => a.href") == base_url
+    others = [f for f in recorder.current.failed_requests if "no/such/page" not in f]
+    assert not others, f"the 404 page's own files fail: {others}"
+    assert not recorder.current.external_requests
