@@ -1,0 +1,216 @@
+"""The lecture outline's claims about each architecture, set against the registry and the code.
+
+The outline this site grew from (quoted in the first column) is right in places and wrong or
+loose in others; the second column gives what the paper reports (from the registry, with its
+source) and what the code measures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from torch import nn
+
+import cnnref
+from cnnref import ilsvrc
+from gen import Out
+from gen.common import (
+    count_params,
+    family_cards,
+    inference_params,
+    meta_model,
+    meta_torchvision,
+    no_models,
+    paper_count,
+    percent,
+    table,
+)
+
+Claims = list[tuple[str, str]]
+
+
+def _paper_params(card: cnnref.ModelCard) -> str:
+    return f"{paper_count(card.paper_params)} in the paper ({card.paper_params_source})"
+
+
+def _result(card: cnnref.ModelCard, metric: str, word: str) -> cnnref.Result | None:
+    return next((r for r in card.results if r.metric == metric and word in r.setting), None)
+
+
+def _lenet(cards: list[cnnref.ModelCard]) -> Claims:
+    c = cnnref.get_card("lenet5")
+    layers = [n for n, _ in meta_model(c.name).named_children()]
+    mnist = c.results[0]
+    return [
+        (
+            "Small 7 layers network",
+            f"Yes: {len(layers)} layers with weights ({', '.join(layers)}); "
+            f"{_paper_params(c)}, {inference_params(c.name):,} in this code.",
+        ),
+        (
+            "Used for recognizing 32x32 hand-written numbers",
+            f"Yes: {'×'.join(map(str, c.input_size[1:]))} inputs; {percent(mnist.value)} "
+            f"{mnist.metric} on {mnist.benchmark} ({mnist.source}).",
+        ),
+    ]
+
+
+def _alexnet(cards: list[cnnref.ModelCard]) -> Claims:
+    c = cnnref.get_card("alexnet")
+    head = c.headline
+    single = _result(c, "top-5 error", "single")
+    convs = [(n, m) for n, m in meta_model(c.name).named_modules() if isinstance(m, nn.Conv2d)]
+    kernels = "; ".join(
+        f"{n.split('.')[-1]} {m.kernel_size[0]}×{m.kernel_size[1]}" for n, m in convs
+    )
+    gpus = next((d for d in (*c.drawbacks, *c.key_ideas) if "GPU" in d and "day" in d), "")
+    tv = meta_torchvision(c.torchvision) if c.torchvision else None
+    return [
+        (
+            "Winner of ILSVRC 2012 with 15.3% of top 5 error",
+            f"{percent(head.value)} is the winning entry: {head.setting} ({head.source})."
+            + (f" A single CNN: {percent(single.value)} ({single.setting})." if single else ""),
+        ),
+        (
+            "Deeper architecture with huge convolutions 11x11",
+            f"Only the first layer is 11×11; measured on the code: {kernels}.",
+        ),
+        ("Was trained on 2 GPU for 6 days", gpus or "See the paper, §3.2."),
+        (
+            "60 million parameters",
+            f"About right: {_paper_params(c)}; {inference_params(c.name):,} in this code"
+            + (f", {count_params(tv):,} in torchvision's single-tower variant." if tv else "."),
+        ),
+    ]
+
+
+def _googlenet(cards: list[cnnref.ModelCard]) -> Claims:
+    c = cnnref.get_card("googlenet")
+    head = c.headline
+    g = ilsvrc.GOOGLENET_ON_HUMAN_IMAGES
+    tv = meta_torchvision(c.torchvision) if c.torchvision else None
+    return [
+        (
+            "Winner of ILSVRC 2014 with 6.67% of top 5 error",
+            f"Yes: {percent(head.value)}, {head.setting} ({head.source}).",
+        ),
+        (
+            "Right now it is better than human",
+            f"No: a trained human made about {percent(ilsvrc.HUMAN.value)} top-5 error on "
+            f"1,500 test images, GoogLeNet {percent(g.value)} on the same images "
+            f"({ilsvrc.HUMAN.source}).",
+        ),
+        ("Huge block structure with 22 layers", f"Yes: {c.weight_layers} layers with parameters."),
+        (
+            "Small number of parameters (4 million)",
+            f"Small, but not 4 million: {_paper_params(c)}; {inference_params(c.name):,} in this "
+            "code"
+            + (f", {count_params(tv):,} in torchvision's batch-norm variant" if tv else "")
+            + ", auxiliary classifiers left out.",
+        ),
+    ]
+
+
+def _vgg(cards: list[cnnref.ModelCard]) -> Claims:
+    from cnnref.models import vgg
+
+    c = cnnref.get_card("vgg16")
+    head = c.headline
+    one_by_one = sorted({e for cfg in vgg.CONFIGS.values() for e in cfg if e.startswith("conv1-")})
+    with_1x1 = [name for name, cfg in vgg.CONFIGS.items() if any(e in one_by_one for e in cfg)]
+    paper = [x for x in cards if x.paper_params]
+    depths = sorted({x.weight_layers for x in cards if x.weight_layers})
+    model = meta_model(c.name)
+    linear = sum(
+        p.numel() for m in model.modules() if isinstance(m, nn.Linear) for p in m.parameters()
+    )
+    total = count_params(model)
+    return [
+        (
+            "2d place on ILSVRC 2014 with 7.32% of top 5 error",
+            f"{percent(head.value)}: {head.setting} ({head.source}).",
+        ),
+        (
+            "Only 3x3 convolutions and poolings!",
+            f"Almost: configuration {', '.join(with_1x1)} also has {', '.join(one_by_one)} "
+            "convolutions, and every configuration ends in three fully connected layers.",
+        ),
+        (
+            "A lot of different versions from small VGG7 to huge VGG19 "
+            "(133 - 144 million parameters)",
+            f"The paper's configurations have {depths[0]} to {depths[-1]} weight layers; "
+            f"{paper_count(min(x.paper_params for x in paper))} to "
+            f"{paper_count(max(x.paper_params for x in paper))} parameters "
+            f"({paper[0].paper_params_source}).",
+        ),
+        (
+            "All parameters in fully connected layers in the end of the network",
+            f"Most: in VGG-16 the three FC layers hold {linear:,} of {total:,} "
+            f"({100 * linear / total:.1f} %).",
+        ),
+    ]
+
+
+def _resnet(cards: list[cnnref.ModelCard]) -> Claims:
+    c = cnnref.get_card("resnet152")
+    head = c.headline
+    depths = [x.weight_layers for x in cards if not x.name.endswith("_tv")]
+    return [
+        (
+            "Winner of ILSVRC 2015 with top 5 error 3.5%",
+            f"{percent(head.value)}: {head.setting} ({head.source}).",
+        ),
+        (
+            "No vanishing gradients",
+            "The identity shortcuts carry the gradient past every block, and batch norm keeps "
+            "each layer's signal in range; see [Vanishing gradients](vanishing-gradients.md).",
+        ),
+        (
+            "Really huge networks, started from ResNet18 to ResNet152",
+            f"Yes: {', '.join(f'ResNet-{d}' for d in depths)} (the paper's Table 1).",
+        ),
+    ]
+
+
+def _attention(cards: list[cnnref.ModelCard]) -> Claims:
+    paper = cards[0].paper
+    return [
+        (
+            "ResNet-Attention",
+            f"The paper's name is the Residual Attention Network (*{paper.title}*, "
+            f"{paper.venue}); its models are {', '.join(x.title for x in cards)}.",
+        )
+    ]
+
+
+def _unet(cards: list[cnnref.ModelCard]) -> Claims:
+    c = cards[0]
+    model = meta_model(c.name)
+    idea = next((k for k in c.key_ideas if "softmax" in k or "Binary" in k), "")
+    return [
+        (
+            "Binary segmentation",
+            f"{idea} This code's default: {getattr(model, 'num_classes', '?')} output maps for "
+            f"{c.input_size[0]} input channel(s), {inference_params(c.name):,} parameters.",
+        )
+    ]
+
+
+CLAIMS: dict[str, Callable[[list[cnnref.ModelCard]], Claims]] = {
+    "lenet": _lenet,
+    "alexnet": _alexnet,
+    "googlenet": _googlenet,
+    "vgg": _vgg,
+    "resnet": _resnet,
+    "attention": _attention,
+    "unet": _unet,
+}
+
+
+def claims(family: str) -> Out:
+    """The outline's claims about `family` and what the registry and the code say."""
+    cards = family_cards(family)
+    if not cards:
+        return Out().add(no_models(family))
+    rows = [[f"“{quote}”", answer] for quote, answer in CLAIMS[family](cards)]
+    return Out().add(table(["the lecture outline says", "the paper and this code"], rows))

@@ -1,0 +1,60 @@
+"""The performance page: the committed benchmark results, through `cnnref.bench`."""
+
+from __future__ import annotations
+
+from gen import Out
+
+
+def performance() -> Out:
+    """The machine and protocol of each run, the ratio table, the ceiling table, the plot."""
+    from cnnref import bench
+
+    try:
+        results = bench.load_results()
+    except FileNotFoundError:
+        return Out().add(
+            '!!! note "No results committed yet"\n\n'
+            "    `benchmarks/results/` holds no benchmark JSON. Run `make bench` (or "
+            "`python -m cnnref bench ...`) and commit the JSON it writes there; this page is "
+            "rebuilt from it."
+        )
+    out = Out()
+    lines = []
+    for stem, run in results["runs"].items():
+        machine = run.get("machine", {})
+        where = machine.get("gpu") or machine.get("cpu") or "unknown machine"
+        torch_version = machine.get("torch", "")
+        detail = ", ".join(
+            str(x) for x in (where, f"torch {torch_version}" if torch_version else "") if x
+        )
+        command = run.get("command")
+        line = f"- **{stem}**: {detail}"
+        if run.get("created"):
+            line += f", {run['created']}"
+        if command:
+            line += f"; `{command}`"
+        if run.get("note"):
+            line += f". {run['note']}"
+        lines.append(line)
+    out.add("Runs:", "\n".join(lines))
+    out.add(
+        "**cnnref / torchvision throughput** (1.00 is parity; below "
+        f"{bench.RATIO_TARGET:g} in bold):",
+        bench.ratio_table_markdown(results),
+        "**cnnref's throughput** and its share of the machine's matrix-multiply rate:",
+        bench.ceiling_table_markdown(results),
+    )
+    networks = sorted(
+        {
+            r.get("cnnref_model", r.get("network", "?"))
+            for r in results["results"]
+            if "error" not in r
+        }
+    )
+    out.figure(
+        "performance/throughput.svg",
+        bench.throughput_plot_svg(results),
+        "Scatter plot, log-log, of images per second against parameters for cnnref (circles) "
+        f"and torchvision (crosses): {', '.join(networks)}",
+    )
+    return out

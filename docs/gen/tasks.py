@@ -1,0 +1,166 @@
+"""The tasks page: a short training run of each recipe, its measured result and its predictions."""
+
+from __future__ import annotations
+
+import functools
+
+import torch
+from matplotlib.patches import Rectangle
+
+from cnnref import recipes
+from cnnref.data import SHAPES
+from gen import Out
+from gen.common import pyplot, svg, table
+
+SAMPLES = 6  # pictures shown per task
+
+
+@functools.cache
+def recipe_result(name: str) -> recipes.RecipeResult:
+    """`cnnref.recipes.run(name, quick=True)`, once per build (the features page reuses digits)."""
+    return recipes.run(name, quick=True, seed=0)
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.3f}"
+
+
+def _box(
+    ax, box: torch.Tensor, side: int, colour: str, label: str = "", dashed: bool = False
+) -> None:
+    cx, cy, w, h = (box * side).tolist()
+    ax.add_patch(
+        Rectangle(
+            (cx - w / 2 - 0.5, cy - h / 2 - 0.5),
+            w,
+            h,
+            fill=False,
+            edgecolor=colour,
+            linewidth=1.6,
+            linestyle="--" if dashed else "-",
+        )
+    )
+    if label:
+        ax.text(cx - w / 2, cy - h / 2 - 1.5, label, color=colour, fontsize=7, va="bottom")
+
+
+def _image(ax, image: torch.Tensor) -> None:
+    if image.shape[0] == 1:
+        ax.imshow(image[0], cmap="gray_r")
+    else:
+        ax.imshow(image.permute(1, 2, 0).clamp(0, 1))
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.grid(False)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+
+
+def _predictions(result: recipes.RecipeResult) -> tuple[str, str]:
+    """A figure of held-out predictions (SVG) and its alt text."""
+    recipe, model = result.recipe, result.model.cpu().eval()
+    images, targets = zip(*(result.test_data[i] for i in range(SAMPLES)), strict=True)
+    batch = torch.stack(images)
+    with torch.no_grad():
+        out = model(batch)
+    plt = pyplot()
+    rows = 3 if recipe.task == "segmentation" else 1
+    fig, axes = plt.subplots(rows, SAMPLES, figsize=(1.45 * SAMPLES, 1.6 * rows), squeeze=False)
+    side = batch.shape[-1]
+    described = []
+    for i in range(SAMPLES):
+        ax = axes[0, i]
+        _image(ax, batch[i])
+        t = targets[i]
+        if recipe.task == "classification":
+            probs = out[i].softmax(0)
+            guess = int(probs.argmax())
+            ok = guess == int(t)
+            ax.set_title(
+                f"{guess} ({probs[guess]:.0%})", color="#2b8a3e" if ok else "#c92a2a", fontsize=9
+            )
+            described.append(f"{int(t)} read as {guess}")
+        elif recipe.task == "regression":
+            ax.set_title(f"{out[i, 0]:.1f} (true {int(t['count'])})", fontsize=9)
+            described.append(f"{int(t['count'])} shapes, predicted {out[i, 0]:.1f}")
+        elif recipe.task == "segmentation":
+            pred = model.head.predict(out[i : i + 1])[0]
+            axes[1, i].imshow(t["mask"] > 0, cmap="gray")
+            axes[2, i].imshow(pred, cmap="gray")
+            for a in axes[1:, i]:
+                a.set_xticks([])
+                a.set_yticks([])
+                a.grid(False)
+            inter = ((t["mask"] > 0) & pred).sum().item()
+            union = ((t["mask"] > 0) | pred).sum().item()
+            axes[2, i].set_xlabel(f"IoU {inter / max(union, 1):.2f}", fontsize=8)
+            described.append(f"IoU {inter / max(union, 1):.2f}")
+        elif recipe.task == "localization":
+            pred = model.head.predict(out[i : i + 1])
+            _box(ax, t["boxes"][0], side, "#2b8a3e", dashed=True)
+            label = SHAPES[int(pred["labels"][0])] if "labels" in pred else ""
+            _box(ax, pred["boxes"][0], side, "#f08c00", label)
+            described.append(f"a {SHAPES[int(t['labels'][0])]}, predicted {label or 'a box'}")
+        else:  # detection
+            found = model.head.decode(out[i : i + 1], score_threshold=0.3)[0]
+            for b in t["boxes"]:
+                _box(ax, b, side, "#2b8a3e", dashed=True)
+            for b, s, lab in zip(found["boxes"], found["scores"], found["labels"], strict=True):
+                _box(ax, b, side, "#f08c00", f"{SHAPES[int(lab)]} {s:.2f}")
+            described.append(f"{len(t['boxes'])} shapes, {len(found['boxes'])} boxes found")
+    if recipe.task == "segmentation":
+        for a, label in zip(axes[:, 0], ("picture", "true mask", "predicted"), strict=True):
+            a.set_ylabel(label, fontsize=8)
+    fig.tight_layout()
+    legend = {
+        "classification": "title: the predicted digit and its softmax probability "
+        "(green right, red wrong)",
+        "regression": "title: the predicted count and the true one",
+        "segmentation": "rows: picture, true mask, predicted mask",
+        "localization": "dashed green: the true box; orange: the predicted box and class",
+        "detection": "dashed green: the true boxes; orange: the decoded boxes with class and score",
+    }[recipe.task]
+    alt = (
+        f"{SAMPLES} held-out pictures with the {recipe.task} model's predictions ({legend}): "
+        + "; ".join(described)
+    )
+    return svg(fig), alt
+
+
+def task(name: str) -> Out:
+    """Train recipe `name` (quick), report the held-out result and show predictions."""
+    result = recipe_result(name)
+    recipe = result.recipe
+    sample = result.test_data[0][0][None]
+    with torch.no_grad():
+        shape = tuple(result.model.cpu().eval()(sample).shape)
+    head = type(getattr(result.model, "head", None) or result.model).__name__
+    goal_sign = "≥" if recipe.higher_is_better else "≤"
+    value = result.value
+    cfg = recipe.config
+    out = Out().add(
+        f'**Run:** `cnnref.recipes.run("{name}", quick=True)`: {recipe.title}. Network '
+        f"`{recipe.backbone}` with `{head}`; output for one picture of shape "
+        f"{tuple(sample.shape[1:])}: `{shape}`. Trained for {cfg.epochs} epochs on "
+        f"{len(result.train_data):,} pictures (batch {cfg.batch_size}, AdamW, peak learning rate "
+        f"{cfg.lr:g}), measured on {len(result.test_data):,} held-out pictures, in "
+        f"{result.seconds:.1f} s at build time."
+    )
+    metric_names = [k for k in result.history[-1] if k not in ("epoch", "step", "lr", "seconds")]
+    rows = [[str(r["epoch"]), *[_fmt(r[k]) for k in metric_names]] for r in result.history]
+    out.add(
+        table(
+            ["epoch", *[m.replace("_", " ") for m in metric_names]],
+            rows,
+            "r" * (len(metric_names) + 1),
+        )
+    )
+    verdict = "meets" if result.reached else "does not meet"
+    out.add(
+        f"Held-out **{recipe.metric.replace('_', ' ')} = {_fmt(value)}**; this short run "
+        f"{verdict} the quick goal ({goal_sign} {recipe.quick_goal:g}). The full recipe "
+        f"(`python -m cnnref train {name}`, {recipes.RECIPES[name].config.epochs} epochs) aims at "
+        f"{goal_sign} {recipe.goal:g}."
+    )
+    picture, alt = _predictions(result)
+    return out.figure(f"tasks/{name}.svg", picture, alt)

@@ -1,0 +1,326 @@
+"""The built site: every page's code runs as copied, figures match the code, pages are well formed.
+
+All tests read the strictly built site (the `site_dir` fixture in conftest.py). The code-block
+test runs each page's Python blocks, in page order and concatenated, in a fresh interpreter,
+exactly as a reader pasting them one after another would.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import itertools
+import os
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+import torch
+
+import cnnref
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
+PAGES = sorted(
+    p.relative_to(DOCS).as_posix()
+    for p in DOCS.rglob("*.md")
+    if p.relative_to(DOCS).parts[0] not in ("overrides", "gen", "snippets")
+)
+# The shell commands the site may show: installing, the Makefile, the command line.
+SHELL_COMMANDS = re.compile(r"^(pip install -e \.|make (serve|test|bench)|python -m cnnref \w+.*)$")
+
+
+def html_path(site: Path, page: str) -> Path:
+    """Where MkDocs (directory URLs) writes the page `docs/<page>`."""
+    stem = page.removesuffix(".md")
+    if stem == "index":
+        return site / "index.html"
+    if stem.endswith("/index"):
+        return site / stem.removesuffix("/index") / "index.html"
+    return site / stem / "index.html"
+
+
+@dataclass
+class Block:
+    """A highlighted code block: its language, its text, whether it is API reference."""
+
+    language: str
+    in_api_object: bool
+    text: str = ""
+
+
+class Page(HTMLParser):
+    """The parts of a built page the tests check (stdlib parser, no dependencies)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[Block] = []
+        self.images: list[dict[str, str]] = []
+        self.headings: list[tuple[int, str]] = []
+        self.text: list[str] = []
+        self._divs: list[tuple[str, ...]] = []  # classes of each open <div>
+        self._block: Block | None = None
+        self._block_depth = 0
+        self._in_code = 0
+        self._in_article = False
+        self._heading: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        classes = tuple(a.get("class", "").split())
+        if tag == "article":
+            self._in_article = True
+        elif tag == "div":
+            self._divs.append(classes)
+            languages = [c for c in classes if c.startswith("language-")]
+            if languages and "highlight" in classes and self._block is None:
+                in_doc = any("doc" in d for d in self._divs[:-1])
+                self._block = Block(languages[0].removeprefix("language-"), in_doc)
+                self._block_depth = len(self._divs)
+        elif tag == "code" and self._block is not None:
+            self._in_code += 1
+        elif tag == "img" and self._in_article:
+            self.images.append(a)
+        elif re.fullmatch(r"h[1-6]", tag) and self._in_article:
+            self._heading = [tag]
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "article":
+            self._in_article = False
+        elif tag == "div" and self._divs:
+            if self._block is not None and len(self._divs) == self._block_depth:
+                self.blocks.append(self._block)
+                self._block = None
+            self._divs.pop()
+        elif tag == "code" and self._in_code:
+            self._in_code -= 1
+        elif self._heading is not None and tag == self._heading[0]:
+            self.headings.append((int(tag[1]), "".join(self._heading[1:]).strip("¶ ")))
+            self._heading = None
+
+    def handle_data(self, data: str) -> None:
+        if self._block is not None and self._in_code:
+            self._block.text += data
+        if self._heading is not None:
+            self._heading.append(data)
+        if self._in_article:
+            self.text.append(data)
+
+
+def parse(site: Path, page: str) -> Page:
+    parsed = Page()
+    parsed.feed(html_path(site, page).read_text(encoding="utf-8"))
+    return parsed
+
+
+def page_text(site: Path, page: str) -> str:
+    return " ".join(parse(site, page).text)
+
+
+def reader_blocks(parsed: Page) -> list[Block]:
+    """The blocks a reader copies: everything but the API reference's signatures and sources."""
+    return [b for b in parsed.blocks if not b.in_api_object]
+
+
+# --------------------------------------------------------------------------- every page
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_is_well_formed(site_dir: Path, page: str) -> None:
+    """One h1, headings that never skip a level, alt text on every image that exists."""
+    parsed = parse(site_dir, page)
+    levels = [level for level, _ in parsed.headings]
+    assert levels.count(1) == 1 and levels[0] == 1, f"{page}: headings {parsed.headings[:3]}"
+    for before, after in itertools.pairwise(levels):
+        assert after <= before + 1, f"{page}: h{before} followed by h{after}"
+    here = html_path(site_dir, page).parent
+    for image in parsed.images:
+        assert len(image.get("alt", "").split()) >= 4, f"{page}: image without alt text {image}"
+        assert (here / image["src"]).resolve().is_file(), f"{page}: missing {image['src']}"
+    assert "Not generated" not in " ".join(parsed.text), f"{page}: a generator failed"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_code_blocks_are_known_and_copyable(site_dir: Path, page: str) -> None:
+    """Every block has a language; Python copies without prompts; shell blocks are the README's."""
+    for block in reader_blocks(parse(site_dir, page)):
+        assert block.language in {"python", "text", "bash", "pycon"}, f"{page}: {block.language}"
+        if block.language == "python":
+            lines = block.text.splitlines()
+            assert not [ln for ln in lines if ln.startswith((">>>", "... "))], page
+            compile(block.text, f"{page} block", "exec")  # it parses, as copied
+        if block.language == "bash":
+            for line in filter(None, (ln.split("#")[0].strip() for ln in block.text.splitlines())):
+                assert SHELL_COMMANDS.match(line), f"{page}: unexpected shell command {line!r}"
+
+
+RUNNABLE = [
+    p for p in PAGES if not p.startswith("api/")
+]  # the API pages hold signatures, sources and doctests (run by pytest --doctest-modules)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("page", RUNNABLE)
+def test_page_code_runs_as_pasted(site_dir: Path, page: str, tmp_path: Path) -> None:
+    """A page's Python blocks, concatenated in order, run in a fresh interpreter."""
+    code = "\n\n".join(
+        b.text for b in reader_blocks(parse(site_dir, page)) if b.language == "python"
+    )
+    if not code:
+        pytest.skip(f"{page} shows no Python")
+    script = tmp_path / "page.py"
+    script.write_text(code, encoding="utf-8")
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "MPLBACKEND": "Agg"}
+    proc = subprocess.run(
+        [sys.executable, str(script)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, f"{page}'s code failed:\n{proc.stderr[-3000:]}"
+
+
+def test_bash_commands_of_the_site_run(site_dir: Path) -> None:
+    """The `python -m cnnref ...` lines the site shows run (the others are setup commands)."""
+    for page in PAGES:
+        for block in reader_blocks(parse(site_dir, page)):
+            if block.language != "bash":
+                continue
+            for line in block.text.splitlines():
+                line = line.split("#")[0].strip()
+                if line.startswith("python -m cnnref"):
+                    args = line.split()[3:]
+                    proc = subprocess.run(
+                        [sys.executable, "-m", "cnnref", *args],
+                        capture_output=True,
+                        text=True,
+                        timeout=120,
+                    )
+                    assert proc.returncode == 0, f"{page}: {line}\n{proc.stderr}"
+
+
+# ------------------------------------------------------------------ generated = the code
+
+
+def meta_params(name: str) -> int:
+    with torch.device("meta"):
+        return sum(p.numel() for p in cnnref.create_model(name).parameters())
+
+
+def test_vgg_page_answers_where_the_parameters_sit(site_dir: Path) -> None:
+    from cnnref.models import vgg
+
+    with torch.device("meta"):
+        counts = vgg.parameter_breakdown(cnnref.create_model("vgg16"))
+    text = page_text(site_dir, "vgg.md")
+    assert f"{sum(counts.values()):,}" in text
+    assert f"{sum(n for k, n in counts.items() if k.startswith('fc')):,}" in text  # the FC share
+    for config in vgg.CONFIGS:  # Table 1's header, from the code
+        assert config in text
+    for name in ("vgg11", "vgg13", "vgg16c", "vgg16", "vgg19"):  # Table 2: paper beside code
+        card = cnnref.get_card(name)
+        assert f"{card.paper_params / 1e6:g} M" in text
+        assert f"{meta_params(name):,}" in text
+
+
+def test_family_pages_show_the_registry_and_the_code(site_dir: Path) -> None:
+    pages = {
+        "lenet": "lenet.md",
+        "alexnet": "alexnet.md",
+        "googlenet": "googlenet.md",
+        "vgg": "vgg.md",
+        "resnet": "resnet.md",
+        "unet": "unet.md",
+        "attention": "attention.md",
+    }
+    for family, page in pages.items():
+        text = page_text(site_dir, page)
+        for name in cnnref.list_models(family):
+            card = cnnref.get_card(name)
+            assert card.paper.url and card.paper.title in text, (page, name)
+            assert f"`{name}`" in text or name in text
+            if card.headline:
+                assert f"{card.headline.value} %" in text, (page, name, card.headline)
+            if card.torchvision:
+                import torchvision
+
+                with torch.device("meta"):
+                    kwargs = (
+                        {"aux_logits": False, "init_weights": False}
+                        if card.torchvision == "googlenet"
+                        else {}
+                    )
+                    tv = getattr(torchvision.models, card.torchvision)(weights=None, **kwargs)
+                assert f"{sum(p.numel() for p in tv.parameters()):,}" in text, (page, name)
+
+
+def test_home_plot_and_imagenet_facts(site_dir: Path) -> None:
+    from cnnref import ilsvrc
+
+    home = page_text(site_dir, "index.md")
+    for name in ("alexnet", "googlenet", "vgg16", "resnet152"):
+        assert f"{cnnref.get_card(name).headline.value} %" in home
+    assert f"{ilsvrc.HUMAN.value} %" in home
+    assert (site_dir / "figures" / "home" / "ilsvrc-top5.svg").is_file()
+    imagenet = page_text(site_dir, "imagenet.md")
+    assert f"{ilsvrc.SPLITS['train']:,}" in imagenet and f"{ilsvrc.OUTLINE_IMAGES:,}" in imagenet
+    assert "top-1 error: 0.5" in imagenet and "top-5 error: 0.25" in imagenet  # the worked example
+
+
+def test_tasks_page_explains_the_detection_grid(site_dir: Path) -> None:
+    text = page_text(site_dir, "tasks.md")
+    assert "YOLO v1 output: (1, 7, 7, 30)" in text
+    assert "one box per cell: (1, 7, 7, 25)" in text
+    for recipe in ("counting", "digits", "segmentation", "localization", "detection"):
+        assert f'cnnref.recipes.run("{recipe}", quick=True)' in text
+        assert (site_dir / "figures" / "tasks" / f"{recipe}.svg").is_file()
+
+
+def test_math_is_rendered_by_arithmatex(site_dir: Path) -> None:
+    html = html_path(site_dir, "vanishing-gradients.md").read_text(encoding="utf-8")
+    assert html.count('class="arithmatex"') >= 5
+    assert r"\frac{\partial L}{\partial W_1}" in html
+    assert (site_dir / "figures" / "vanishing-gradients" / "gradient-norms.svg").is_file()
+
+
+def test_summaries_are_text_blocks(site_dir: Path) -> None:
+    blocks = parse(site_dir, "resnet.md").blocks
+    summaries = [b for b in blocks if "Total params" in b.text]
+    assert len(summaries) == 5 and all(b.language == "text" for b in summaries)
+
+
+# ------------------------------------------------------------------- the hook's cache key
+
+
+def load_hooks():
+    spec = importlib.util.spec_from_file_location("cnnref_docs_hooks", DOCS / "hooks.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_cache_key_follows_the_code_it_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A change to vgg.py changes the VGG page's keys, not LeNet's, and the comparison's."""
+    hooks = load_hooks()
+    package = tmp_path / "cnnref"
+    shutil.copytree(ROOT / "cnnref", package, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(hooks, "PACKAGE", package)
+    monkeypatch.setattr(hooks, "ROOT", tmp_path)
+    env = "test"
+    directives = (("params", ("vgg",)), ("params", ("lenet",)), ("comparison", ()))
+    before = {d: hooks._key(d[0], list(d[1]), env) for d in directives}
+    with open(package / "models" / "vgg.py", "a", encoding="utf-8") as f:
+        f.write("\n# a change\n")
+    after = {d: hooks._key(d[0], list(d[1]), env) for d in directives}
+    vgg, lenet, comparison = directives
+    assert after[vgg] != before[vgg]
+    assert after[lenet] == before[lenet]
+    assert after[comparison] != before[comparison]
