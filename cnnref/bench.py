@@ -759,7 +759,7 @@ def ceiling_table_markdown(results: dict) -> str:
     return "\n".join(lines)
 
 
-def _spread_labels(points: list[tuple[float, float]], gap: float = 0.07) -> list[float]:
+def _spread_labels(points: list[tuple[float, float]], gap: float = 0.09) -> list[float]:
     """Heights (log10) for the labels of points `(log10 x, log10 y)`, so none overlap.
 
     Labels sit to the right of their points; where points lie within 0.3 decades of each

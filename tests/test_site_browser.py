@@ -201,6 +201,11 @@ class Recorder:
         self.current.console_errors.append(f"uncaught: {error}")
 
     def on_request_failed(self, request) -> None:
+        # ERR_ABORTED is the browser cancelling a request it no longer needs (the favicon of a
+        # page the crawl is leaving, say); a file that is missing still fails with its HTTP
+        # status in `on_response`.
+        if request.failure == "net::ERR_ABORTED":
+            return
         if request.url not in self.current.external_requests:
             self.current.failed_requests.append(f"{request.url} ({request.failure})")
 
