@@ -1,4 +1,4 @@
-"""Command line: `python -m cnnref list | summary NAME | train RECIPE | bench NAME`.
+"""Command line: `python -m cnnref list | params | summary NAME | train RECIPE | bench NAME`.
 
 Example:
     >>> main(["list", "--family", "lenet"])  # doctest: +ELLIPSIS
@@ -45,6 +45,33 @@ def _summary(args: argparse.Namespace) -> int:
     return 0
 
 
+def _count(model: torch.nn.Module) -> int:
+    # GoogLeNet's auxiliary classifiers only train; the papers and torchvision count without.
+    return sum(p.numel() for n, p in model.named_parameters() if not n.startswith("aux"))
+
+
+def _params(args: argparse.Namespace) -> int:
+    import warnings
+
+    import torchvision
+
+    # torchvision's GoogLeNet warns about a future change of its default initialisation.
+    warnings.filterwarnings("ignore", category=FutureWarning, module="torchvision")
+
+    print(f"{'model':14s} {'this code':>13s} {'paper':>13s} {'torchvision':>13s}  torchvision's")
+    for name in cnnref.list_models(args.family):
+        card = cnnref.get_card(name)
+        with torch.device("meta"):
+            ours = _count(cnnref.create_model(name))
+            theirs = ""
+            if card.torchvision:
+                tv = getattr(torchvision.models, card.torchvision)(weights=None)
+                theirs = f"{_count(tv):,}"
+        paper = f"{card.paper_params:,}" if card.paper_params else "-"
+        print(f"{name:14s} {ours:>13,} {paper:>13s} {theirs or '-':>13s}  {card.torchvision or ''}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line.
 
@@ -60,6 +87,10 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("list", help="list the registered models")
     p.add_argument("--family", help="only this family (vgg, resnet, ...)")
     p.set_defaults(run=_list)
+
+    p = sub.add_parser("params", help="parameter counts: this code, the paper, torchvision")
+    p.add_argument("--family", help="only this family (vgg, resnet, ...)")
+    p.set_defaults(run=_params)
 
     p = sub.add_parser("summary", help="print a torchinfo summary of a model")
     p.add_argument("name", help="a name from `python -m cnnref list`")

@@ -38,3 +38,10 @@ def test_module_entry_point_runs():
         check=True,
     ).stdout
     assert out.splitlines()[0].startswith("vgg11 ")
+
+
+def test_params_table(capsys):
+    assert main(["params", "--family", "resnet"]) == 0
+    rows = {line.split()[0]: line.split()[1:] for line in capsys.readouterr().out.splitlines()}
+    assert rows["resnet50"][0] == "25,557,032"
+    assert rows["resnet50_tv"][:3] == ["25,557,032", "-", "25,557,032"]
