@@ -132,7 +132,12 @@ def test_min_input_size_is_tight(model):
 
 def test_torchvision_equivalence(torchvision_pair):
     tv, ours = torchvision_pair
-    assert count(ours) == count(tv) == 61_100_840 == cnnref.get_card("alexnet_tv").paper_params
+    assert (
+        count(ours)
+        == count(tv)
+        == 61_100_840
+        == cnnref.get_card("alexnet_tv").extra["torchvision_params"]
+    )
     for size in (63, 100):
         x = torch.randn(2, 3, size, size)
         with torch.no_grad():

@@ -113,7 +113,11 @@ def test_parameter_counts():
     assert without_aux(paper) / cnnref.get_card("googlenet").paper_params == pytest.approx(
         1.029, abs=0.001
     )
-    assert without_aux(tv_variant) == 6_624_904 == cnnref.get_card("googlenet_tv").paper_params
+    assert (
+        without_aux(tv_variant)
+        == 6_624_904
+        == cnnref.get_card("googlenet_tv").extra["torchvision_params"]
+    )
 
 
 def test_auxiliary_heads_in_training_only(model):

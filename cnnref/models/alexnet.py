@@ -329,8 +329,6 @@ def alexnet(num_classes: int = 1000, **kwargs: object) -> AlexNet:
         ),
         _ENSEMBLE,
     ),
-    paper_params=61_100_840,
-    paper_params_source="torchvision AlexNet_Weights.IMAGENET1K_V1 metadata (num_params)",
     input_size=(3, 224, 224),
     min_input_size=63,
     weight_layers=8,
@@ -348,6 +346,7 @@ def alexnet(num_classes: int = 1000, **kwargs: object) -> AlexNet:
         "and fc7; 61,100,840 parameters instead of 60,965,224."
     ),
     torchvision="alexnet",
+    extra={"torchvision_params": 61_100_840},
     differs_from_torchvision="Same network and function; layers renamed conv1-conv5, fc6-fc8.",
 )
 def alexnet_tv(num_classes: int = 1000, **kwargs: object) -> AlexNetTV:

@@ -514,8 +514,6 @@ def googlenet(num_classes: int = 1000, **kwargs: object) -> GoogLeNet:
         ),
         _ENSEMBLE,
     ),
-    paper_params=6_624_904,
-    paper_params_source="torchvision GoogLeNet_Weights.IMAGENET1K_V1 metadata (num_params)",
     input_size=(3, 224, 224),
     min_input_size=TORCHVISION_VARIANT.min_input_size,
     weight_layers=22,
@@ -526,6 +524,7 @@ def googlenet(num_classes: int = 1000, **kwargs: object) -> GoogLeNet:
     drawbacks=_DRAWBACKS,
     differs_from_paper=_DIFFERS_FROM_TORCHVISION.replace(" `googlenet_tv` builds it.", ""),
     torchvision="googlenet",
+    extra={"torchvision_params": 6_624_904},
     differs_from_torchvision=(
         "Same network and function (with transform_input=False); layers renamed after "
         "Table 1 (conv2_reduce, conv2, conv1x1 ... pool_proj)."
