@@ -114,6 +114,9 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # `python -m cnnref params | head`: the reader stopped listening
+        sys.stdout = None  # nothing left to flush at exit
+        return 0
 
 
 def _delegate(module: str, args: argparse.Namespace) -> int:

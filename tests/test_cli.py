@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -45,3 +46,21 @@ def test_params_table(capsys):
     rows = {line.split()[0]: line.split()[1:] for line in capsys.readouterr().out.splitlines()}
     assert rows["resnet50"][0] == "25,557,032"
     assert rows["resnet50_tv"][:3] == ["25,557,032", "-", "25,557,032"]
+
+
+def test_output_piped_into_a_reader_that_stops_early():
+    # `python -m cnnref params | head -1`: no BrokenPipeError traceback, exit status 0.
+    # Here the reader has gone before the first byte, which is the same error, every time.
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "cnnref", "params"],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            timeout=120,
+        )
+    finally:
+        os.close(write_end)
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert b"Traceback" not in proc.stderr
