@@ -7,6 +7,7 @@ import pytest
 import torch
 import torchinfo
 import torchvision
+from helpers import randomize_batch_norm
 
 import cnnref
 from cnnref.models.googlenet import (
@@ -43,15 +44,9 @@ def torchvision_pair():
     """torchvision's GoogLeNet with non-trivial batch-norm statistics, and our copy of it."""
     torch.manual_seed(0)
     tv = torchvision.models.googlenet(weights=None, aux_logits=True, init_weights=True)
+    randomize_batch_norm(tv)
     with torch.no_grad():
-        for m in tv.modules():
-            if isinstance(m, torch.nn.BatchNorm2d):
-                m.running_mean.normal_(0, 0.5)
-                m.running_var.uniform_(0.5, 2.0)
-                m.weight.uniform_(0.5, 1.5)
-                m.bias.normal_(0, 0.2)
         tv.fc.weight.mul_(10)  # logits of order 1 instead of 0.1
-    tv.eval()
     return tv, cnnref.from_torchvision("googlenet", tv.state_dict()).eval()
 
 

@@ -6,6 +6,7 @@ import pytest
 import torch
 import torchinfo
 import torchvision
+from helpers import randomize_batch_norm
 from torch import nn
 
 import cnnref
@@ -39,20 +40,6 @@ def meta_model(name: str, **kwargs) -> nn.Module:
 
 def n_params(model: nn.Module) -> int:
     return sum(p.numel() for p in model.parameters())
-
-
-def randomize_batch_norm(model: nn.Module) -> nn.Module:
-    """Give every BN non-trivial affine weights and running statistics; return it in eval mode."""
-    gen = torch.Generator().manual_seed(0)
-    with torch.no_grad():
-        for m in model.modules():
-            if isinstance(m, nn.BatchNorm2d):
-                m.weight.uniform_(0.5, 1.5, generator=gen)
-                m.bias.uniform_(-0.2, 0.2, generator=gen)
-                m.running_mean.uniform_(-0.5, 0.5, generator=gen)
-                m.running_var.uniform_(0.5, 2.0, generator=gen)
-                m.num_batches_tracked.fill_(1)
-    return model.eval()
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,7 @@ import pytest
 import torch
 import torchinfo
 import torchvision
+from helpers import randomize_batch_norm
 from torch import nn
 
 import cnnref
@@ -165,13 +166,7 @@ def torchvision_vgg(name: str) -> nn.Module:
             elif isinstance(m, nn.Conv2d):
                 m.weight.copy_(he_uniform(*m.weight.shape))
                 m.bias.uniform_(-0.1, 0.1, generator=gen)
-            elif isinstance(m, nn.BatchNorm2d):
-                m.weight.uniform_(0.5, 1.5, generator=gen)
-                m.bias.uniform_(-0.2, 0.2, generator=gen)
-                m.running_mean.uniform_(-0.5, 0.5, generator=gen)
-                m.running_var.uniform_(0.5, 2.0, generator=gen)
-                m.num_batches_tracked.fill_(1)
-    return model.eval()
+    return randomize_batch_norm(model)
 
 
 @pytest.mark.parametrize("name", TORCHVISION_NAMES)
