@@ -258,6 +258,9 @@ def test_family_pages_show_the_registry_and_the_code(site_dir: Path) -> None:
                     )
                     tv = getattr(torchvision.models, card.torchvision)(weights=None, **kwargs)
                 assert f"{sum(p.numel() for p in tv.parameters()):,}" in text, (page, name)
+            if "release_params" in card.extra:  # the authors' own code, counted
+                assert f"authors' release: {card.extra['release_params']:,}" in text, name
+                assert card.extra["release_params_source"] in text, name
 
 
 def test_home_plot_and_imagenet_facts(site_dir: Path) -> None:

@@ -35,8 +35,12 @@ Differs from the paper:
     - The mask's bilinear up-sampling goes to the exact size of the tensor it meets
       (`align_corners=True`, as Caffe's `Interp` layer), so non-power-of-2 inputs work.
     - Average pooling is adaptive: a 7×7 window at 224×224, whatever it takes at other sizes.
-    - Our parameter counts are 0.28 % below the paper's 31.9M (Attention-56) and 2.27 % above
-      its 51.3M (Attention-92), although the multiply-adds match (see `PAPER_PARAMS_NOTE`).
+    - The parameter counts are those of the authors' released deploy files, layer for layer
+      (31,810,728 and 52,466,344): 0.28 % below the paper's 31.9M for Attention-56, but 2.27 %
+      above its 51.3M for Attention-92, a figure the release does not reproduce (see
+      `PAPER_PARAMS_NOTE`).
+    - The mask ends in a sigmoid, as in the paper and the first release; a later revision of
+      the released `model/` files uses TanH instead.
 """
 
 from __future__ import annotations
@@ -72,13 +76,26 @@ PAPER = Paper(
 # mask branch of stages 1, 2, 3 max-pools 3, 2, 1 times, so that every mask bottoms out at 7×7.
 ATTENTION_MODULES = {56: (1, 1, 1), 92: (1, 2, 3)}
 
+# The authors' released Caffe deploy files, counted layer by layer (convolutions without bias,
+# BN scale and shift, the fc with bias): the figures the tests hold this code to exactly.
+AUTHORS_RELEASE = (
+    "F. Wang, github.com/fwang91/residual-attention-network, "
+    "model/Attention-{depth}-deploy.prototxt"
+)
+RELEASE_COUNTS = {  # depth: (convolutions, batch norms, parameters)
+    56: (110, 107, 31_810_728),
+    92: (179, 176, 52_466_344),
+}
+
 PAPER_PARAMS_NOTE = (
-    "Measured 31,810,728 parameters for Attention-56 (-0.28 % from the paper's 31.9M) and "
-    "52,466,344 for Attention-92 (+2.27 % from 51.3M), BatchNorm scale and shift included. "
-    "The layout follows the authors' Caffe deploy files layer by layer, and the multiply-adds "
-    "at 224×224 (6.27G and 10.53G) are within 1.3 % of Table 6's 6.2G and 10.4G; the three "
-    "modules Attention-92 adds cost 20.66M parameters here and 19.4M in the paper, which does "
-    "not say how it counted."
+    "Parameters: 31,810,728 for Attention-56 and 52,466,344 for Attention-92 (BatchNorm scale "
+    "and shift included), exactly the counts of the authors' released Caffe deploy files, "
+    "whose 110 and 179 convolutions and 107 and 176 batch norms this code has with the same "
+    "shapes. The paper gives 31.9M (-0.28 % here) and 51.3M (+2.27 % here). No way of counting "
+    "the released Attention-92 gives 51.3M: without the fc it has 50,417,344 parameters, "
+    "without the fc and the batch norms 50,283,712. The three modules Attention-92 adds cost "
+    "20.66M parameters in the release and here, 19.4M by the paper's figures. The "
+    "multiply-adds at 224×224 (6.27G and 10.53G) are within 1.3 % of Table 6's 6.2G and 10.4G."
 )
 
 
@@ -380,7 +397,12 @@ _DIFFERS = (
     key_ideas=_KEY_IDEAS,
     drawbacks=_DRAWBACKS,
     differs_from_paper=_DIFFERS,
-    extra={"paper_mult_adds": 6.2e9, "paper_mult_adds_source": "Wang et al. 2017, Table 6"},
+    extra={
+        "paper_mult_adds": 6.2e9,
+        "paper_mult_adds_source": "Wang et al. 2017, Table 6",
+        "release_params": RELEASE_COUNTS[56][2],
+        "release_params_source": AUTHORS_RELEASE.format(depth=56),
+    },
 )
 def attention56(num_classes: int = 1000, **kwargs: int) -> ResidualAttentionNet:
     """Attention-56: one attention module in each of stages 1, 2 and 3.
@@ -429,7 +451,12 @@ def attention56(num_classes: int = 1000, **kwargs: int) -> ResidualAttentionNet:
     key_ideas=_KEY_IDEAS,
     drawbacks=_DRAWBACKS,
     differs_from_paper=_DIFFERS,
-    extra={"paper_mult_adds": 10.4e9, "paper_mult_adds_source": "Wang et al. 2017, Table 6"},
+    extra={
+        "paper_mult_adds": 10.4e9,
+        "paper_mult_adds_source": "Wang et al. 2017, Table 6",
+        "release_params": RELEASE_COUNTS[92][2],
+        "release_params_source": AUTHORS_RELEASE.format(depth=92),
+    },
 )
 def attention92(num_classes: int = 1000, **kwargs: int) -> ResidualAttentionNet:
     """Attention-92: one, two and three attention modules in stages 1, 2 and 3.

@@ -208,14 +208,17 @@ def params(family: str) -> Out:
             madds += f" (paper {paper_madds / 1e9:g} G)"
         if c.paper_params_source and c.paper_params is not None:
             sources.append(c.paper_params_source)
-        for key in ("paper_mult_adds_source",):
+        paper_text = paper_count(c.paper_params)
+        if "release_params" in c.extra:  # the authors' own released model, counted
+            paper_text += f" (authors' release: {thousands(c.extra['release_params'])})"
+        for key in ("paper_mult_adds_source", "release_params_source"):
             if key in c.extra:
                 sources.append(c.extra[key])
         rows.append(
             [
                 f"`{c.name}`",
                 str(c.weight_layers or "–"),
-                paper_count(c.paper_params),
+                paper_text,
                 ours_text,
                 tv_text,
                 madds,
