@@ -492,10 +492,11 @@ def encode_detection_targets(
 class TaskModel(nn.Module):
     """A registered backbone's feature extractor with a task head on top.
 
-    `backbone` is the registered network itself, classifier included (unused, so that a
-    classification checkpoint loads into it unchanged; train with DDP's
-    `find_unused_parameters=True`); `forward` runs `backbone.forward_features`, which checks
-    the input, then `head`.
+    `backbone` is the registered network without its classifier: the submodules it lists in
+    `head_modules` (VGG-16's fc6-fc8, 123.6M parameters) are set to `None`, since `forward`
+    runs only `backbone.forward_features`, which checks the input, and then `head`. Every
+    parameter left gets a gradient, so DDP needs no `find_unused_parameters`. To start from a
+    classification checkpoint of the backbone, use `load_backbone`.
 
     `input_padding` zero-pads the image on every side before the backbone. A backbone with
     unpadded convolutions (LeNet-5) otherwise maps only the image's centre: on a 64x64 picture
@@ -521,6 +522,8 @@ class TaskModel(nn.Module):
         input_padding: int = 0,
     ) -> None:
         super().__init__()
+        for module in getattr(backbone, "head_modules", ()):
+            setattr(backbone, module, None)  # the classifier: forward never runs it
         self.backbone, self.head = backbone, head
         self.task, self.name, self.input_padding = task, name, input_padding
         self.in_channels = backbone.in_channels
@@ -535,6 +538,29 @@ class TaskModel(nn.Module):
         if self.task == "segmentation":
             return self.head(features, size=size)  # (N, num_classes, H, W)
         return self.head(features)
+
+    def load_backbone(self, state_dict: dict[str, torch.Tensor]) -> None:
+        """Load the weights of a whole classification backbone, leaving out its classifier.
+
+        Args:
+            state_dict: The backbone's own `state_dict()`, classifier included: from
+                `cnnref.create_model(name)`, a checkpoint of it, or `cnnref.from_torchvision`.
+
+        Raises:
+            RuntimeError: If any other key is missing or unexpected, or a shape differs
+                (PyTorch's strict loading, which names the keys).
+
+        Example:
+            >>> import cnnref
+            >>> classifier = cnnref.create_model("resnet18")
+            >>> model = cnnref.create_model("resnet18", task="regression")
+            >>> model.load_backbone(classifier.state_dict())
+            >>> bool((model.backbone.conv1.weight == classifier.conv1.weight).all())
+            True
+        """
+        dropped = tuple(f"{name}." for name in getattr(self.backbone, "head_modules", ()))
+        kept = {k: v for k, v in state_dict.items() if not k.startswith(dropped)}
+        self.backbone.load_state_dict(kept)
 
     @torch.no_grad()
     def predict(self, x: torch.Tensor) -> torch.Tensor | dict | list:

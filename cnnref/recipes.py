@@ -354,7 +354,6 @@ def run(
     setup_distributed(device)  # before building the model: every process seeds alike
     torch.manual_seed(seed)
     model = cnnref.create_model(recipe.backbone, task=recipe.task, **recipe.model_kwargs)
-    config = replace(config, find_unused_parameters=recipe.task != "classification")
     history = train(
         model,
         train_set,

@@ -76,8 +76,8 @@ class TrainConfig:
         checkpoint_dir: Where to save `checkpoint.pt` after each epoch (`None`: nowhere).
         resume: Continue from `checkpoint_dir/checkpoint.pt` if it exists.
         progress: Show a tqdm progress bar per epoch.
-        find_unused_parameters: Tell DDP that some parameters get no gradient (a task model's
-            unused classifier).
+        find_unused_parameters: Tell DDP that some parameters get no gradient (say, a model
+            whose auxiliary heads run only on some steps).
         num_workers: `DataLoader` worker processes (0: load in the training process).
     """
 

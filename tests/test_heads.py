@@ -80,8 +80,14 @@ def test_every_backbone_takes_every_head(name: str) -> None:
             }[task]
             out = heads.TaskModel(backbone, head, task, name)(x)
             assert tuple(out.shape) == expected_shape(task, 2, size, grid), task
-        native = torch.empty(2, *card.input_size)  # the classifier as published
-        assert tuple(backbone(native).shape) == (2, backbone.num_classes)
+        for module in backbone.head_modules:  # the task model carries no classifier
+            assert getattr(backbone, module) is None
+        classifier = cnnref.create_model(name).eval()  # the network as published
+        native = torch.empty(2, *card.input_size)
+        assert tuple(classifier(native).shape) == (2, classifier.num_classes)
+        assert set(classifier.state_dict()) - set(backbone.state_dict()) == {
+            k for k in classifier.state_dict() if k.split(".")[0] in classifier.head_modules
+        }
 
 
 def test_unet_takes_every_head() -> None:
@@ -273,3 +279,52 @@ def test_backbone_kwargs_reach_the_builder() -> None:
     assert model.in_channels == 1 and model.backbone.in_channels == 1
     with pytest.raises(TypeError):
         cnnref.create_model("lenet5", task="regression", colour=True)
+
+
+@pytest.mark.parametrize(
+    ("name", "size"),
+    [
+        ("lenet5", 32),
+        ("lenet5_modern", 32),
+        ("alexnet", 64),
+        ("alexnet_tv", 64),
+        ("googlenet", 32),
+        ("googlenet_tv", 32),
+        ("vgg11_bn", 32),
+        ("resnet18", 32),
+        ("resnet50", 32),
+        ("attention56", 32),
+        ("unet", 188),
+    ],
+)
+def test_every_parameter_of_a_task_model_gets_a_gradient(name: str, size: int) -> None:
+    # So DDP needs no find_unused_parameters, and no dead classifier rides along.
+    torch.manual_seed(0)
+    model = cnnref.create_model(name, task="regression").train()
+    in_channels = cnnref.get_card(name).input_size[0]
+    model(torch.randn(2, in_channels, size, size)).sum().backward()
+    assert [n for n, p in model.named_parameters() if p.grad is None] == []
+
+
+def test_load_backbone_takes_a_classification_checkpoint() -> None:
+    torch.manual_seed(0)
+    classifier = cnnref.create_model("vgg11_bn", num_classes=10)
+    with torch.device("meta"):
+        skeleton = cnnref.create_model("vgg11_bn", num_classes=10)
+    fc_params = sum(p.numel() for p in skeleton.classifier.parameters())
+    model = cnnref.create_model("vgg11_bn", task="detection", num_classes=3)
+    assert sum(p.numel() for p in model.parameters()) == (
+        sum(p.numel() for p in skeleton.parameters())
+        - fc_params
+        + sum(p.numel() for p in model.head.parameters())
+    )
+    model.load_backbone(classifier.state_dict())
+    for key, value in model.backbone.state_dict().items():
+        assert torch.equal(value, classifier.state_dict()[key]), key
+    foreign = {**classifier.state_dict(), "features.99.weight": torch.zeros(1)}
+    with pytest.raises(RuntimeError, match=r"features\.99\.weight"):
+        model.load_backbone(foreign)
+    missing = dict(classifier.state_dict())
+    del missing["features.conv1_1.weight"]
+    with pytest.raises(RuntimeError, match=r"features\.conv1_1\.weight"):
+        model.load_backbone(missing)

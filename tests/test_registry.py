@@ -99,3 +99,15 @@ def test_unknown_task_is_refused():
 def test_num_classes_zero_is_refused(name):
     with torch.device("meta"), pytest.raises(ValueError, match="num_classes"):
         cnnref.create_model(name, num_classes=0)
+
+
+@pytest.mark.parametrize("name", cnnref.list_models())
+def test_model_contract(name):
+    # What heads.TaskModel and the site rely on: feature/head split and the attributes.
+    with torch.device("meta"):
+        model = cnnref.create_model(name)
+    assert callable(model.forward_features) and callable(model.forward_head)
+    for attr in ("in_channels", "num_classes", "num_features", "min_input_size"):
+        assert isinstance(getattr(model, attr), int), attr
+    children = dict(model.named_children())
+    assert model.head_modules and set(model.head_modules) <= set(children)

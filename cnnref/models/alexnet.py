@@ -75,6 +75,14 @@ class AlexNet(nn.Module):
         self.in_channels = in_channels
         self.num_classes = num_classes
         self.num_features = 256
+        self.head_modules = (
+            "avgpool",
+            "fc6",
+            "drop6",
+            "fc7",
+            "drop7",
+            "fc8",
+        )  # forward_features never runs these
         self.min_input_size = 63  # pool5 needs a 3×3 map: conv1 15×15, pool1 7×7, pool2 3×3
         self.conv1 = nn.Conv2d(in_channels, 96, kernel_size=11, stride=4, padding=2)
         self.norm1 = LocalResponseNorm(LRN_SIZE, LRN_ALPHA * LRN_SIZE, LRN_BETA, LRN_K)
@@ -146,6 +154,14 @@ class AlexNetTV(nn.Module):
         check_positive(self.name, num_classes=num_classes, in_channels=in_channels)
         self.in_channels = in_channels
         self.num_classes = num_classes
+        self.head_modules = (
+            "avgpool",
+            "drop6",
+            "fc6",
+            "drop7",
+            "fc7",
+            "fc8",
+        )  # forward_features never runs these
         self.num_features = 256
         self.min_input_size = 63  # pool5 needs a 3×3 map: conv1 15×15, pool1 7×7, pool2 3×3
         self.conv1 = nn.Conv2d(in_channels, 64, kernel_size=11, stride=4, padding=2)

@@ -266,6 +266,7 @@ class ResidualAttentionNet(nn.Module):
         in_channels: Channels of the input images.
         num_classes: Size of the output layer.
         num_features: Channels of the `forward_features` map (2048).
+        head_modules: Submodules that only `forward_head` runs (a `TaskModel` drops them).
         min_input_size: Smallest input side (32, the network's total stride).
 
     Raises:
@@ -285,6 +286,7 @@ class ResidualAttentionNet(nn.Module):
         self.in_channels = in_channels
         self.num_classes = num_classes
         self.num_features = 2048
+        self.head_modules = ("avgpool", "fc")  # forward_features never runs these
         # conv1 and pool1 halve the input, so do the first units of stages 2, 3, 4: the last
         # map is 1/32 of the input, and so is the coarsest level of every mask branch
         # (stage 1 pools 3 more times from 1/4). At 32 pixels both are 1×1; below that

@@ -293,6 +293,13 @@ class GoogLeNet(nn.Module):
         self.in_channels = in_channels
         self.num_classes = num_classes
         self.num_features = 1024
+        self.head_modules = (
+            "aux1",
+            "aux2",
+            "avgpool",
+            "dropout",
+            "fc",
+        )  # forward_features never runs these
         self.aux_logits = aux_logits
         self.min_input_size = variant.min_input_size
         bn = variant.batch_norm

@@ -233,6 +233,7 @@ class LeNet5(nn.Module):
         self.in_channels = in_channels
         self.num_classes = num_classes
         self.num_features = 120
+        self.head_modules = ("f6", "output")  # forward_features never runs these
         self.min_input_size = 32
         self.c1 = nn.Conv2d(in_channels, 6, kernel_size=5)
         self.s2 = Subsampling(6)
@@ -296,6 +297,7 @@ class LeNet5Modern(nn.Module):
         check_positive(self.name, num_classes=num_classes, in_channels=in_channels)
         self.in_channels = in_channels
         self.num_classes = num_classes
+        self.head_modules = ("f6", "output")  # forward_features never runs these
         self.num_features = 120
         self.min_input_size = 32
         self.c1 = nn.Conv2d(in_channels, 6, kernel_size=5)

@@ -231,6 +231,7 @@ class ResNet(nn.Module):
         self.in_channels = in_channels
         self.num_classes = num_classes
         self.num_features = 512 * block.expansion
+        self.head_modules = ("avgpool", "fc")  # forward_features never runs these
         # Every stride and padding keeps a 1×1 map 1×1, so any size runs (torchvision's
         # min_size is 1×1 too); 32×32 is the smallest that the five halvings do not clip.
         self.min_input_size = 1

@@ -153,6 +153,7 @@ class UNet(nn.Module):
         num_classes: Output maps.
         padding: `"valid"` or `"same"`.
         num_features: Channels of the `forward_features` map (64).
+        head_modules: Submodules that only `forward_head` runs (a `TaskModel` drops them).
         min_input_size: Smallest tile side: 188 for `"valid"`, 16 for `"same"`.
 
     Raises:
@@ -177,6 +178,7 @@ class UNet(nn.Module):
         self.num_classes = num_classes
         self.padding = padding
         self.num_features = CHANNELS[0]
+        self.head_modules = ("outc",)  # forward_features never runs these
         self.min_input_size = _smallest_tile(padding)
         pad = PADDINGS[padding]
         c1, c2, c3, c4, c5 = CHANNELS

@@ -254,6 +254,7 @@ class VGG(nn.Module):
         self.in_channels = in_channels
         self.num_classes = num_classes
         self.num_features = 512
+        self.head_modules = ("avgpool", "classifier")  # forward_features never runs these
         self.min_input_size = 32  # five 2×2 max-pools: 32 -> 1; at 31 the last pool gets 0.
 
         self.features = _make_features(CONFIGS[config], batch_norm, in_channels)
