@@ -493,7 +493,7 @@ class TaskModel(nn.Module):
     """A registered backbone's feature extractor with a task head on top.
 
     `backbone` is the registered network without its classifier: the submodules it lists in
-    `head_modules` (VGG-16's fc6-fc8, 123.6M parameters) are set to `None`, since `forward`
+    `head_modules` (VGG-16's fc6-fc8, most of its parameters) are set to `None`: `forward`
     runs only `backbone.forward_features`, which checks the input, and then `head`. Every
     parameter left gets a gradient, so DDP needs no `find_unused_parameters`. To start from a
     classification checkpoint of the backbone, use `load_backbone`.

@@ -98,7 +98,9 @@ def test_mult_adds_match_table_6(name: str) -> None:
     summary = torchinfo.summary(meta_model(name), input_size=(1, 3, 224, 224), device="meta")
     assert summary.total_params == MEASURED_PARAMS[name]
     paper = cnnref.get_card(name).extra["paper_mult_adds"]
-    assert abs(summary.total_mult_adds / paper - 1) < 0.015  # 6.27G and 10.53G measured
+    assert abs(summary.total_mult_adds / paper - 1) < 0.013  # "within 1.3 %", as the note says
+    note = cnnref.get_card(name).differs_from_paper
+    assert f"{summary.total_mult_adds / 1e9:.2f}G" in note
 
 
 @pytest.mark.parametrize("name", ["attention56", "attention92"])
