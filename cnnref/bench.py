@@ -731,6 +731,39 @@ def ratio_table_markdown(results: dict) -> str:
     return "\n".join(lines)
 
 
+def step_time_spread(results: dict) -> dict[str, float]:
+    """How much single steps vary: the interquartile range of step times over their median.
+
+    Measured for both implementations of every pair; a ratio closer to 1.00 than this spread
+    is within the noise of the machine the run was on.
+
+    Args:
+        results: From `load_results()` (or one run, as `run` returns it).
+
+    Returns:
+        `{"median": ..., "p90": ..., "max": ...}` as fractions, over every measurement.
+
+    Example:
+        >>> step = {"step_s": {"q1": 0.98, "median": 1.0, "q3": 1.02}}
+        >>> record = {"kind": "pair", "cnnref": step, "torchvision": step}
+        >>> step_time_spread({"results": [record]})
+        {'median': 0.04, 'p90': 0.04, 'max': 0.04}
+    """
+    spreads = sorted(
+        (s["q3"] - s["q1"]) / s["median"]
+        for r in _as_loaded(results)["results"]
+        if r["kind"] == "pair" and "error" not in r
+        for s in (r["cnnref"]["step_s"], r["torchvision"]["step_s"])
+    )
+    if not spreads:
+        return {}
+    return {
+        "median": round(statistics.median(spreads), 4),
+        "p90": round(spreads[int(0.9 * (len(spreads) - 1))], 4),
+        "max": round(spreads[-1], 4),
+    }
+
+
 def ceiling_table_markdown(results: dict) -> str:
     """A Markdown table of cnnref's throughput and its share of the matmul rate (eager).
 

@@ -41,6 +41,18 @@ def performance() -> Out:
         "**cnnref / torchvision throughput** (1.00 is parity; below "
         f"{bench.RATIO_TARGET:g} in bold):",
         bench.ratio_table_markdown(results),
+    )
+    spread = bench.step_time_spread(results)
+    if spread:
+        out.add(
+            "How much a single step varies on this machine, and so how far from 1.00 a ratio "
+            "can land by chance: the interquartile range of a measurement's step times is a "
+            f"median {spread['median']:.1%} of its median step, {spread['p90']:.1%} or less "
+            f"for nine measurements in ten, and at most {spread['max']:.1%}. The pairs run "
+            "the same operations in the same order (the tests check equal outputs), so a "
+            "ratio a few per cent from 1.00 says more about the machine than the code."
+        )
+    out.add(
         "**cnnref's throughput** and its share of the machine's matrix-multiply rate:",
         bench.ceiling_table_markdown(results),
     )
