@@ -22,16 +22,13 @@ RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def main(argv: list[str]) -> int:
-    device = "cpu"
-    if "--device" in argv:
-        device = argv[argv.index("--device") + 1]
-    stem = torch.device(device).type + ("-full" if "--full" in argv else "")
-    if torch.device(device).type != "cpu":
-        stem = torch.device(device).type  # the full protocol is the default there
+    args = bench._parser().parse_args(["all", *argv])  # `--device=cuda`, `--out=x.json` too
+    kind = torch.device(args.device).type
+    stem = f"{kind}-full" if kind == "cpu" and args.full else kind  # full is the GPU default
     path = RESULTS / f"{stem}.json"
     with contextlib.suppress(ValueError):  # recorded in the JSON: relative where possible
         path = path.relative_to(Path.cwd())
-    out = [] if "--out" in argv else ["--out", str(path)]
+    out = [] if args.out else ["--out", str(path)]
     return bench.main(["all", *argv, *out])
 
 
