@@ -70,7 +70,10 @@ TRAINING = {"task", "features"}
 # Generators whose second argument is a snippet file (relative to docs/) they run.
 SNIPPET_ARG = {"snippet": 0, "gradient-experiment": 0}
 # Files besides the package that a generator reads (globs relative to the repository).
-EXTRA_SOURCES = {"performance": ("benchmarks/results/*.json",)}
+EXTRA_SOURCES = {
+    "performance": ("benchmarks/results/*.json",),
+    "claims": ("cnnref/ilsvrc.py",),  # the human and GoogLeNet figures of Karpathy's test
+}
 COMMON_SOURCES = (
     "__init__.py",
     "registry.py",
