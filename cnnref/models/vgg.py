@@ -31,6 +31,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 from collections import OrderedDict
 from typing import Any
 
@@ -368,15 +369,18 @@ def torchvision_key(key: str, model: str) -> str:
             f"{', '.join(_TORCHVISION)}"
         )
     part, index, rest = key.split(".", 2)
-    config, batch_norm = _TORCHVISION[model]
-    if part == "features":
-        # The same module sequence as torchvision's make_layers: conv, [bn], relu / pool.
-        with torch.device("meta"):
-            features = _make_features(CONFIGS[config], batch_norm, 3)
-        names = [name for name, _ in features.named_children()]
-    else:
-        names = ["fc6", "relu6", "drop6", "fc7", "relu7", "drop7", "fc8"]
-    return f"{part}.{names[int(index)]}.{rest}"
+    return f"{part}.{_layer_names(*_TORCHVISION[model])[part][int(index)]}.{rest}"
+
+
+@functools.cache
+def _layer_names(config: str, batch_norm: bool) -> dict[str, tuple[str, ...]]:
+    """Our names of `features` and `classifier` in order: torchvision's order, numbered."""
+    with torch.device("meta"):  # built once per configuration, not once per key
+        model = VGG(config, batch_norm=batch_norm)
+    return {
+        part: tuple(name for name, _ in getattr(model, part).named_children())
+        for part in ("features", "classifier")
+    }
 
 
 def _drawbacks(total: str, conv: str) -> tuple[str, ...]:
