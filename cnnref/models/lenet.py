@@ -214,6 +214,15 @@ class EuclideanRBF(nn.Module):
         return (x[:, None, :] - self.codes).pow(2).sum(-1)
 
 
+def _check_c5_output(name: str, features: torch.Tensor) -> None:
+    """F6 is fully connected to C5's 120 maps of 1×1: refuse any other feature map."""
+    if features.shape[-2:] != (1, 1):
+        raise ValueError(
+            f"{name}'s head takes C5's 120×1×1 output (a 32×32 to 35×35 input), got "
+            f"features of shape {tuple(features.shape)}; resize the input to 32×32"
+        )
+
+
 class LeNet5(nn.Module):
     """LeNet-5 as in LeCun et al. 1998: 60,000 trainable parameters, 32×32 input.
 
@@ -262,11 +271,7 @@ class LeNet5(nn.Module):
         Raises:
             ValueError: If the features are not 1×1 (the input was not about 32×32).
         """
-        if features.shape[-2:] != (1, 1):
-            raise ValueError(
-                f"{self.name}'s head takes C5's 120×1×1 output (a 32×32 to 35×35 input), got "
-                f"features of shape {tuple(features.shape)}; resize the input to 32×32"
-            )
+        _check_c5_output(self.name, features)
         x = squash(self.f6(torch.flatten(features, 1)))  # (N, 84)
         return -self.output(x)  # (N, num_classes): the closest code has the largest score
 
@@ -321,11 +326,7 @@ class LeNet5Modern(nn.Module):
         Raises:
             ValueError: If the features are not 1×1 (the input was not about 32×32).
         """
-        if features.shape[-2:] != (1, 1):
-            raise ValueError(
-                f"{self.name}'s head takes C5's 120×1×1 output (a 32×32 to 35×35 input), got "
-                f"features of shape {tuple(features.shape)}; resize the input to 32×32"
-            )
+        _check_c5_output(self.name, features)
         x = F.relu(self.f6(torch.flatten(features, 1)))  # (N, 84)
         return self.output(x)  # (N, num_classes)
 
@@ -450,8 +451,3 @@ def lenet5_modern(num_classes: int = 10, **kwargs: int) -> LeNet5Modern:
         torch.Size([2, 10])
     """
     return LeNet5Modern(num_classes=num_classes, **kwargs)
-
-
-def torchvision_key(key: str) -> str:
-    """Return `key` unchanged: torchvision has no LeNet."""
-    return key
