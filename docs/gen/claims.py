@@ -15,15 +15,14 @@ import cnnref
 from cnnref import ilsvrc
 from gen import Out
 from gen.common import (
-    count_params,
     family_cards,
     inference_params,
     meta_model,
-    meta_torchvision,
     no_models,
     paper_count,
     percent,
     table,
+    torchvision_params,
 )
 
 Claims = list[tuple[str, str]]
@@ -64,7 +63,7 @@ def _alexnet(cards: list[cnnref.ModelCard]) -> Claims:
         f"{n.split('.')[-1]} {m.kernel_size[0]}×{m.kernel_size[1]}" for n, m in convs
     )
     gpus = next((d for d in (*c.drawbacks, *c.key_ideas) if "GPU" in d and "day" in d), "")
-    tv = meta_torchvision(c.torchvision) if c.torchvision else None
+    tv = torchvision_params(c.torchvision) if c.torchvision else None
     return [
         (
             "Winner of ILSVRC 2012 with 15.3% of top 5 error",
@@ -79,7 +78,7 @@ def _alexnet(cards: list[cnnref.ModelCard]) -> Claims:
         (
             "60 million parameters",
             f"About right: {_paper_params(c)}; {inference_params(c.name):,} in this code"
-            + (f", {count_params(tv):,} in torchvision's single-tower variant." if tv else "."),
+            + (f", {tv:,} in torchvision's single-tower variant." if tv else "."),
         ),
     ]
 
@@ -88,7 +87,7 @@ def _googlenet(cards: list[cnnref.ModelCard]) -> Claims:
     c = cnnref.get_card("googlenet")
     head = c.headline
     g = ilsvrc.GOOGLENET_ON_HUMAN_IMAGES
-    tv = meta_torchvision(c.torchvision) if c.torchvision else None
+    tv = torchvision_params(c.torchvision) if c.torchvision else None
     return [
         (
             "Winner of ILSVRC 2014 with 6.67% of top 5 error",
@@ -105,7 +104,7 @@ def _googlenet(cards: list[cnnref.ModelCard]) -> Claims:
             "Small number of parameters (4 million)",
             f"Small, but not 4 million: {_paper_params(c)}; {inference_params(c.name):,} in this "
             "code"
-            + (f", {count_params(tv):,} in torchvision's batch-norm variant" if tv else "")
+            + (f", {tv:,} in torchvision's batch-norm variant" if tv else "")
             + ", auxiliary classifiers left out.",
         ),
     ]
@@ -120,11 +119,9 @@ def _vgg(cards: list[cnnref.ModelCard]) -> Claims:
     with_1x1 = [name for name, cfg in vgg.CONFIGS.items() if any(e in one_by_one for e in cfg)]
     paper = [x for x in cards if x.paper_params]
     depths = sorted({x.weight_layers for x in cards if x.weight_layers})
-    model = meta_model(c.name)
-    linear = sum(
-        p.numel() for m in model.modules() if isinstance(m, nn.Linear) for p in m.parameters()
-    )
-    total = count_params(model)
+    counts = vgg.parameter_breakdown(meta_model(c.name))
+    linear = sum(n for layer, n in counts.items() if layer.startswith("fc"))
+    total = sum(counts.values())
     return [
         (
             "2d place on ILSVRC 2014 with 7.32% of top 5 error",

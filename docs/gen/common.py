@@ -188,15 +188,7 @@ def torchvision_params(name: str) -> int:
 
 def mult_adds(name: str) -> int:
     """Multiply-adds of one forward pass at the model's default input size."""
-    return int(summary(name, 1).total_mult_adds)
-
-
-def top5(card: cnnref.ModelCard) -> cnnref.Result | None:
-    """The card's first ILSVRC top-5 error, if it reports one."""
-    for result in card.results:
-        if "ILSVRC" in result.benchmark and result.metric.lower().startswith("top-5 error"):
-            return result
-    return None
+    return int(summary(name).total_mult_adds)  # the page's cached summary: same total
 
 
 def paper_link(paper: cnnref.Paper) -> str:
