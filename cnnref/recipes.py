@@ -250,7 +250,8 @@ def _evaluate_fn(
             labels = torch.cat(targets)
             meter = metrics.TopKError((1, 5))
             meter.update(out, labels)
-            return {"accuracy": metrics.accuracy(out, labels), **meter.compute()}
+            errors = meter.compute()
+            return {"accuracy": 1.0 - errors["top1_error"], **errors}  # metrics.accuracy's sum
         if task == "regression":
             count = torch.cat([t["count"] for t in targets])
             return {

@@ -303,7 +303,7 @@ def train(
             step += 1
             loss_sum += loss.detach() * len(images)
             seen += len(images)
-            if step % 10 == 0:
+            if step % 10 == 0 and not bar.disable:  # .item() waits for the GPU: only if shown
                 bar.set_postfix(loss=f"{loss.item():.4f}")
             if step >= total_steps:
                 break
