@@ -326,6 +326,7 @@ def _compare(
     """
     clock = 1 if proto.clock == "cpu" else 0  # which of `_timed`'s two figures counts
     out: dict[str, dict] = {}
+    step_times = []
     for name, step in steps.items():
         first = _timed(step, device)[0]  # includes compilation under torch.compile
         for _ in range(proto.warmup - 1):
@@ -333,8 +334,8 @@ def _compare(
         start = time.perf_counter()
         peak = _peak_memory_mb(step, device)  # also the step that sets the number of samples
         out[name] = {"first_call_s": round(first, 4), "peak_memory_mb": peak}
-        out[name]["_step_s"] = time.perf_counter() - start
-    step_s = statistics.mean(o.pop("_step_s") for o in out.values())
+        step_times.append(time.perf_counter() - start)
+    step_s = statistics.mean(step_times)
     samples = max(proto.repeats, min(500, math.ceil(proto.min_time_s / max(step_s, 1e-6))))
     times: dict[str, list[tuple[float, float]]] = {name: [] for name in steps}
     order = list(steps)
@@ -924,12 +925,11 @@ def protocol_from_args(args: argparse.Namespace) -> Protocol:
         proto = Protocol.full(args.device)
     else:
         proto = Protocol.cpu_defaults()
-    proto.device = args.device
     if args.modes:
         proto.only_cnnref_modes = tuple(args.modes)
     for field in dataclasses.fields(Protocol):
         value = getattr(args, field.name, None)
-        if value is not None and field.name != "device":
+        if value is not None:
             setattr(proto, field.name, tuple(value) if isinstance(value, list) else value)
     return proto
 
