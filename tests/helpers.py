@@ -25,3 +25,16 @@ def randomize_batch_norm(model: nn.Module, seed: int = 0) -> nn.Module:
                 m.running_var.uniform_(0.5, 2.0, generator=gen)
                 m.num_batches_tracked.fill_(1)
     return model.eval()
+
+
+def meta_model(name: str, **kwargs: object) -> nn.Module:
+    """`cnnref.create_model(name, **kwargs)` on the meta device: shapes and counts, no memory."""
+    import cnnref
+
+    with torch.device("meta"):
+        return cnnref.create_model(name, **kwargs)
+
+
+def n_params(module: nn.Module) -> int:
+    """All parameters of `module`, trainable or not."""
+    return sum(p.numel() for p in module.parameters())

@@ -8,13 +8,10 @@ import pytest
 import torch
 import torchinfo
 import torchvision
+from helpers import n_params
 
 import cnnref
 from cnnref.models.alexnet import AlexNet, torchvision_key
-
-
-def count(module: torch.nn.Module) -> int:
-    return sum(p.numel() for p in module.parameters())
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +34,7 @@ def torchvision_pair():
 
 
 def test_parameter_count(meta_model):
-    layers = {name: count(m) for name, m in meta_model.named_children() if count(m)}
+    layers = {name: n_params(m) for name, m in meta_model.named_children() if n_params(m)}
     assert layers == {
         "conv1": 96 * 3 * 11 * 11 + 96,
         "conv2": 256 * 48 * 5 * 5 + 256,  # each kernel sees the 48 maps of its own tower
@@ -48,12 +45,12 @@ def test_parameter_count(meta_model):
         "fc7": 4096 * 4096 + 4096,
         "fc8": 4096 * 1000 + 1000,
     }
-    total = count(meta_model)
+    total = n_params(meta_model)
     assert total == 60_965_224
     # The paper's "60 million parameters" is this figure rounded down (1.6 % off).
     assert total / cnnref.get_card("alexnet").paper_params == pytest.approx(1.016, abs=0.001)
     # "Huge convolutions with many weights": most of them are in fact in fc6-fc8.
-    fully_connected = count(meta_model.fc6) + count(meta_model.fc7) + count(meta_model.fc8)
+    fully_connected = n_params(meta_model.fc6) + n_params(meta_model.fc7) + n_params(meta_model.fc8)
     assert fully_connected == 58_631_144 and fully_connected / total > 0.96
 
 
@@ -133,8 +130,8 @@ def test_min_input_size_is_tight(model):
 def test_torchvision_equivalence(torchvision_pair):
     tv, ours = torchvision_pair
     assert (
-        count(ours)
-        == count(tv)
+        n_params(ours)
+        == n_params(tv)
         == 61_100_840
         == cnnref.get_card("alexnet_tv").extra["torchvision_params"]
     )
@@ -179,7 +176,7 @@ def test_meta_device_and_torchinfo(name):
     with torch.device("meta"):
         model = cnnref.create_model(name)
     stats = torchinfo.summary(model, input_size=(1, 3, 224, 224), device="meta", verbose=0)
-    assert stats.total_params == count(model)
+    assert stats.total_params == n_params(model)
     out = model(torch.empty(2, 3, 224, 224, device="meta"))
     assert out.shape == (2, 1000) and out.is_meta
 

@@ -8,6 +8,7 @@ import math
 import pytest
 import torch
 import torchinfo
+from helpers import meta_model
 
 import cnnref
 from cnnref.models.attention import (
@@ -25,11 +26,6 @@ from cnnref.models.attention import (
 # release gives 51.3M, and the multiply-adds match Table 6 (test_mult_adds_match_table_6).
 MEASURED_PARAMS = {"attention56": 31_810_728, "attention92": 52_466_344}
 PARAM_TOLERANCE = {"attention56": 0.01, "attention92": 0.025}
-
-
-def meta_model(name: str, **kwargs: int) -> ResidualAttentionNet:
-    with torch.device("meta"):
-        return cnnref.create_model(name, **kwargs)
 
 
 @pytest.fixture(scope="module")

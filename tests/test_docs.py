@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from helpers import meta_model, n_params
 
 import cnnref
 
@@ -209,8 +210,7 @@ def test_bash_commands_of_the_site_run(site_dir: Path) -> None:
 
 
 def meta_params(name: str) -> int:
-    with torch.device("meta"):
-        return sum(p.numel() for p in cnnref.create_model(name).parameters())
+    return n_params(meta_model(name))
 
 
 def test_vgg_page_answers_where_the_parameters_sit(site_dir: Path) -> None:

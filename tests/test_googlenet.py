@@ -7,7 +7,7 @@ import pytest
 import torch
 import torchinfo
 import torchvision
-from helpers import randomize_batch_norm
+from helpers import n_params, randomize_batch_norm
 
 import cnnref
 from cnnref.models.googlenet import (
@@ -25,12 +25,8 @@ TABLE_1_DEPTHS = {
 }  # fmt: skip
 
 
-def count(module: torch.nn.Module | None) -> int:
-    return 0 if module is None else sum(p.numel() for p in module.parameters())
-
-
 def without_aux(model: GoogLeNet) -> int:
-    return count(model) - count(model.aux1) - count(model.aux2)
+    return n_params(model) - n_params(model.aux1) - n_params(model.aux2)
 
 
 @pytest.fixture(scope="module")
@@ -103,7 +99,7 @@ def test_parameter_counts():
         paper = cnnref.create_model("googlenet")
         tv_variant = cnnref.create_model("googlenet_tv")
     assert without_aux(paper) == 6_998_552
-    assert count(paper) == 13_378_280
+    assert n_params(paper) == 13_378_280
     # The paper's "about 6.8M" (Table 1's column) is 2.9 % below the exact count.
     assert without_aux(paper) / cnnref.get_card("googlenet").paper_params == pytest.approx(
         1.029, abs=0.001
@@ -149,7 +145,7 @@ def test_training_without_aux_heads_takes_any_size():
 
 def test_torchvision_equivalence_with_batch_norm_statistics(torchvision_pair):
     tv, ours = torchvision_pair
-    assert count(ours) == count(tv)
+    assert n_params(ours) == n_params(tv)
     for size in (15, 64):
         x = torch.randn(2, 3, size, size)
         with torch.no_grad():
@@ -248,7 +244,7 @@ def test_meta_device_and_torchinfo(name):
     with torch.device("meta"):
         model = cnnref.create_model(name).eval()
     stats = torchinfo.summary(model, input_size=(1, 3, 224, 224), device="meta", verbose=0)
-    assert stats.total_params == count(model)
+    assert stats.total_params == n_params(model)
     features = model.forward_features(torch.empty(2, 3, 224, 224, device="meta"))
     assert features.shape == (2, 1024, 7, 7)
     assert model.forward_head(features).shape == (2, 1000)

@@ -6,7 +6,7 @@ import pytest
 import torch
 import torchinfo
 import torchvision
-from helpers import randomize_batch_norm
+from helpers import meta_model, n_params, randomize_batch_norm
 from torch import nn
 
 import cnnref
@@ -31,15 +31,6 @@ TORCHVISION_PARAMS = {
 }
 PAPER_MULT_ADDS = {18: 1.8e9, 34: 3.6e9, 50: 3.8e9, 101: 7.6e9, 152: 11.3e9}  # Table 1
 PAPER_TOP1 = {18: 27.88, 34: 24.52, 50: 22.85, 101: 21.75, 152: 21.43}  # Tables 2, 3
-
-
-def meta_model(name: str, **kwargs) -> nn.Module:
-    with torch.device("meta"):
-        return cnnref.create_model(name, **kwargs)
-
-
-def n_params(model: nn.Module) -> int:
-    return sum(p.numel() for p in model.parameters())
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import pytest
 import torch
 import torchinfo
 import torchvision
-from helpers import randomize_batch_norm
+from helpers import meta_model, n_params, randomize_batch_norm
 from torch import nn
 
 import cnnref
@@ -27,15 +27,6 @@ CONFIG_OF = dict(zip(PAPER_NAMES, CONFIGS, strict=True)) | {
 }
 # Table 2, "Number of parameters (in millions)".
 TABLE2_MILLIONS = {"A": 133, "A-LRN": 133, "B": 133, "C": 134, "D": 138, "E": 144}
-
-
-def meta_model(name: str, **kwargs) -> nn.Module:
-    with torch.device("meta"):
-        return cnnref.create_model(name, **kwargs)
-
-
-def n_params(model: nn.Module) -> int:
-    return sum(p.numel() for p in model.parameters())
 
 
 # --- Table 1 as data -----------------------------------------------------------------------
