@@ -318,9 +318,10 @@ def test_load_backbone_takes_a_classification_checkpoint() -> None:
         - fc_params
         + sum(p.numel() for p in model.head.parameters())
     )
-    model.load_backbone(classifier.state_dict())
+    state = classifier.state_dict()
+    model.load_backbone(state)
     for key, value in model.backbone.state_dict().items():
-        assert torch.equal(value, classifier.state_dict()[key]), key
+        assert torch.equal(value, state[key]), key
     foreign = {**classifier.state_dict(), "features.99.weight": torch.zeros(1)}
     with pytest.raises(RuntimeError, match=r"features\.99\.weight"):
         model.load_backbone(foreign)

@@ -80,7 +80,7 @@ def test_localization_loss() -> None:
         losses.localization_loss(right, boxes[:1])
 
 
-def _encoded(boxes_per_cell: int = 1) -> tuple[list, list, torch.Tensor]:
+def _encoded() -> tuple[list, list, torch.Tensor]:
     boxes = [torch.tensor([[0.2, 0.3, 0.1, 0.2], [0.7, 0.6, 0.3, 0.1]]), torch.zeros(0, 4)]
     labels = [torch.tensor([2, 0]), torch.zeros(0, dtype=torch.long)]
     target = heads.encode_detection_targets(boxes, labels, grid=(4, 4), num_classes=3)
