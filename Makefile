@@ -42,8 +42,7 @@ format: setup
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: setup lint $(CHROMIUM)
-	$(BIN)/mkdocs build --strict -d site
+test: setup lint build $(CHROMIUM)
 	CNNREF_SITE_DIR=site $(BIN)/python -m pytest
 
 bench: setup

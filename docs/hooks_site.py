@@ -2,7 +2,6 @@
 
 - Puts the versions of cnnref and torch that run this build into `config.extra`, where the
   footer (`docs/overrides/partials/copyright.html`) prints them.
-- Keeps the theme overrides (`docs/overrides/`, material's `custom_dir`) out of the built site.
 - Stops the build with a clear message when the KaTeX files the pages load are missing: the site
   serves its own copy of KaTeX (no CDN), which `make` copies from the npm package into
   `docs/assets/vendor/katex/`.
@@ -15,7 +14,6 @@ from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.structure.files import Files
 
 KATEX_DIR = Path(__file__).parent / "assets" / "vendor" / "katex"
 KATEX_FILES = ("katex.min.js", "katex.min.css", "fonts")
@@ -32,11 +30,3 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
             "copy: run `make build` (it runs `npm ci` and copies node_modules/katex/dist there)."
         )
     return config
-
-
-def on_files(files: Files, config: MkDocsConfig) -> Files:
-    # The theme overrides (`custom_dir`) live under docs/ but are templates, not site files.
-    for file in list(files):
-        if file.src_uri.startswith("overrides/"):
-            files.remove(file)
-    return files
