@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
-import runpy
-
-import torch
 from matplotlib.ticker import MaxNLocator
 
 from gen import Out
-from gen.common import code, pyplot, svg
-from gen.snippet import DOCS
+from gen.common import pyplot, svg
+from gen.snippet import snippet
 
 COLOURS = {
     "plain, sigmoid": "#e03131",
@@ -23,16 +18,10 @@ COLOURS = {
 
 def gradient_experiment(path: str) -> Out:
     """The snippet, its printed table, per-layer gradient norms and training losses as plots."""
-    buf = io.StringIO()
-    torch.manual_seed(0)
-    with contextlib.redirect_stdout(buf):
-        scope = runpy.run_path(str(DOCS / path), run_name="__main__")
+    scope: dict = {}
+    out = snippet(path, scope=scope)  # the code and what it printed
     results: dict[str, tuple[list[float], list[float]]] = scope["results"]
     depth = scope["DEPTH"]
-    out = Out().add(
-        code((DOCS / path).read_text(encoding="utf-8"), 'python title="vanishing_gradients.py"')
-    )
-    out.add("Output:", code(buf.getvalue()))
 
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(7, 3.8))
