@@ -234,9 +234,8 @@ def _loss_fn(recipe: Recipe) -> Callable[[torch.Tensor, Any], torch.Tensor]:
 
 
 def _evaluate_fn(
-    recipe: Recipe, test_set: Dataset, device: torch.device
+    recipe: Recipe, test_set: Dataset, device: torch.device, collate: Callable | None
 ) -> Callable[[nn.Module], dict[str, float]]:
-    collate = None if recipe.name == "digits" else collate_shapes
     loader = DataLoader(test_set, batch_size=200, collate_fn=collate)
 
     def evaluate(model: nn.Module) -> dict[str, float]:
@@ -326,14 +325,18 @@ def run(
         raise ValueError(f"unknown recipe {name!r}: choose one of {', '.join(RECIPES)}")
     started = time.perf_counter()
     recipe = RECIPES[name]
+    overrides = {
+        "seed": seed,
+        "checkpoint_dir": checkpoint_dir,
+        "resume": resume,
+        "progress": progress,
+    }
     if quick:
         sizes = {k: v for k, v in recipe.quick.items() if k in ("train_size", "test_size")}
         recipe = replace(recipe, **sizes)
         if "epochs" in recipe.quick:
-            recipe = replace(recipe, config=replace(recipe.config, epochs=recipe.quick["epochs"]))
-    overrides = {"seed": seed, "checkpoint_dir": checkpoint_dir, "resume": resume}
-    overrides["progress"] = progress
-    if epochs is not None:
+            overrides["epochs"] = recipe.quick["epochs"]
+    if epochs is not None:  # an explicit count beats the quick one
         overrides["epochs"] = epochs
     if steps is not None:
         overrides["steps"] = steps
@@ -351,6 +354,7 @@ def run(
     recipe = replace(recipe, config=config)
 
     train_set, test_set = _datasets(recipe)
+    collate = None if name == "digits" else collate_shapes  # digits are plain (image, label)
     device = select_device(device)
     setup_distributed(device)  # before building the model: every process seeds alike
     torch.manual_seed(seed)
@@ -360,13 +364,13 @@ def run(
         train_set,
         _loss_fn(recipe),
         config,
-        collate_fn=None if name == "digits" else collate_shapes,
-        evaluate=_evaluate_fn(recipe, test_set, device),
+        collate_fn=collate,
+        evaluate=_evaluate_fn(recipe, test_set, device, collate),
         device=device,
         log=log,
     )
-    final = {k: v for k, v in history[-1].items() if k not in ("epoch", "step", "loss", "lr")}
-    final.pop("seconds", None)
+    bookkeeping = ("epoch", "step", "loss", "lr", "seconds")
+    final = {k: v for k, v in history[-1].items() if k not in bookkeeping}
     return RecipeResult(
         recipe=recipe,
         model=model,
