@@ -33,9 +33,8 @@ _VARIANTS: dict[str, tuple[str, Callable[[str], str]]] = {
     "googlenet": ("googlenet_tv", googlenet.torchvision_key),
     **{
         # torchvision's VGG numbers its layers per configuration, so the renaming needs the name.
-        f"vgg{d}{bn}": (f"vgg{d}{bn}", partial(vgg.torchvision_key, model=f"vgg{d}{bn}"))
-        for d in (11, 13, 16, 19)
-        for bn in ("", "_bn")
+        name: (name, partial(vgg.torchvision_key, model=name))
+        for name in vgg.TORCHVISION_CONFIGS
     },
     "resnet18": ("resnet18", resnet.torchvision_key),
     "resnet34": ("resnet34", resnet.torchvision_key),

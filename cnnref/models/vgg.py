@@ -44,6 +44,7 @@ from cnnref.registry import Paper, Result, register
 __all__ = [
     "CLASSIFIER",
     "CONFIGS",
+    "TORCHVISION_CONFIGS",
     "VGG",
     "parameter_breakdown",
     "table1",
@@ -330,8 +331,8 @@ def parameter_breakdown(model: VGG) -> dict[str, int]:
     return counts
 
 
-# torchvision builder -> (configuration, batch norm).
-_TORCHVISION = {
+# torchvision builder -> (configuration, batch norm); compat.py maps each to its twin here.
+TORCHVISION_CONFIGS = {
     f"vgg{depth}{bn}": (config, bool(bn))
     for depth, config in ((11, "A"), (13, "B"), (16, "D"), (19, "E"))
     for bn in ("", "_bn")
@@ -363,13 +364,13 @@ def torchvision_key(key: str, model: str) -> str:
         >>> torchvision_key("classifier.6.bias", "vgg16")
         'classifier.fc8.bias'
     """
-    if model not in _TORCHVISION:
+    if model not in TORCHVISION_CONFIGS:
         raise ValueError(
             f"torchvision_key: {model!r} is not a torchvision VGG; expected one of "
-            f"{', '.join(_TORCHVISION)}"
+            f"{', '.join(TORCHVISION_CONFIGS)}"
         )
     part, index, rest = key.split(".", 2)
-    return f"{part}.{_layer_names(*_TORCHVISION[model])[part][int(index)]}.{rest}"
+    return f"{part}.{_layer_names(*TORCHVISION_CONFIGS[model])[part][int(index)]}.{rest}"
 
 
 @functools.cache
