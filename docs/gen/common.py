@@ -219,6 +219,15 @@ def pyplot():
     return plt
 
 
+def bare(ax) -> None:
+    """No ticks, grid or frame: for axes that show a picture."""
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.grid(False)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+
+
 def svg(fig) -> str:
     """A matplotlib figure as SVG text (deterministic), then closed."""
     buf = io.StringIO()

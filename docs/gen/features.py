@@ -5,16 +5,8 @@ from __future__ import annotations
 import torch
 
 from gen import Out
-from gen.common import pyplot, svg
+from gen.common import bare, pyplot, svg
 from gen.tasks import recipe_result
-
-
-def _off(ax) -> None:
-    ax.set_xticks([])
-    ax.set_yticks([])
-    ax.grid(False)
-    for spine in ax.spines.values():
-        spine.set_visible(False)
 
 
 def features(layer: str = "c1") -> Out:
@@ -33,7 +25,7 @@ def features(layer: str = "c1") -> Out:
         limit = w.abs().max()
         ax.imshow(w, cmap="RdBu_r", vmin=-limit, vmax=limit)
         ax.set_title(f"filter {i}", fontsize=8)
-        _off(ax)
+        bare(ax)
     out.figure(
         f"features/{layer}-filters.svg",
         svg(fig),
@@ -63,7 +55,7 @@ def features(layer: str = "c1") -> Out:
             if r == 0:
                 axes[r, c + 1].set_title(f"map {c}", fontsize=8)
         for ax in axes[r]:
-            _off(ax)
+            bare(ax)
     axes[0, 0].set_title("input", fontsize=8)
     size = maps.shape[-1]
     out.figure(

@@ -10,7 +10,7 @@ from matplotlib.patches import Rectangle
 from cnnref import recipes
 from cnnref.data import SHAPES
 from gen import Out
-from gen.common import pyplot, svg, table
+from gen.common import bare, pyplot, svg, table
 
 SAMPLES = 6  # pictures shown per task
 
@@ -49,11 +49,7 @@ def _image(ax, image: torch.Tensor) -> None:
         ax.imshow(image[0], cmap="gray_r")
     else:
         ax.imshow(image.permute(1, 2, 0).clamp(0, 1))
-    ax.set_xticks([])
-    ax.set_yticks([])
-    ax.grid(False)
-    for spine in ax.spines.values():
-        spine.set_visible(False)
+    bare(ax)
 
 
 def _predictions(result: recipes.RecipeResult) -> tuple[str, str]:
@@ -93,8 +89,9 @@ def _predictions(result: recipes.RecipeResult) -> tuple[str, str]:
                 a.grid(False)
             inter = ((t["mask"] > 0) & pred).sum().item()
             union = ((t["mask"] > 0) | pred).sum().item()
-            axes[2, i].set_xlabel(f"IoU {inter / max(union, 1):.2f}", fontsize=8)
-            described.append(f"IoU {inter / max(union, 1):.2f}")
+            iou = f"IoU {inter / max(union, 1):.2f}"
+            axes[2, i].set_xlabel(iou, fontsize=8)
+            described.append(iou)
         elif recipe.task == "localization":
             pred = model.head.predict(out[i : i + 1])
             _box(ax, t["boxes"][0], side, "#2b8a3e", dashed=True)
