@@ -67,8 +67,8 @@ FAMILY_SCOPED = {
 }
 # Generators that train networks: they run in a process of their own, beside the others.
 TRAINING = {"task", "features"}
-# Generators whose second argument is a snippet file (relative to docs/) they run.
-SNIPPET_ARG = {"snippet": 0, "gradient-experiment": 0}
+# Generators whose first argument is a snippet file (relative to docs/) they run.
+SNIPPET_ARG = {"snippet", "gradient-experiment"}
 # Files besides the package that a generator reads (globs relative to the repository).
 EXTRA_SOURCES = {
     "performance": ("benchmarks/results/*.json",),
@@ -119,7 +119,7 @@ def _key(name: str, args: list[str], environment: str) -> str:
     else:
         sources = sorted(PACKAGE.rglob("*.py"))
     if name in SNIPPET_ARG and args:
-        sources.append(DOCS / args[SNIPPET_ARG[name]])
+        sources.append(DOCS / args[0])
     for pattern in EXTRA_SOURCES.get(name, ()):
         sources += sorted(ROOT.glob(pattern))
     h = hashlib.sha256(f"{name} {args} {environment}".encode())
