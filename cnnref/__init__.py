@@ -9,12 +9,23 @@ Example:
 
 from cnnref import models
 from cnnref.compat import TORCHVISION_NAMES, from_torchvision, torchvision_variant
-from cnnref.registry import ModelCard, Paper, Result, create_model, get_card, list_models
+from cnnref.registry import (
+    Family,
+    ModelCard,
+    Paper,
+    Result,
+    create_model,
+    get_card,
+    get_family,
+    list_families,
+    list_models,
+)
 
 __version__ = "0.1.0"
 
 __all__ = [
     "TORCHVISION_NAMES",
+    "Family",
     "ModelCard",
     "Paper",
     "Result",
@@ -22,6 +33,8 @@ __all__ = [
     "create_model",
     "from_torchvision",
     "get_card",
+    "get_family",
+    "list_families",
     "list_models",
     "models",
     "torchvision_variant",

@@ -22,13 +22,17 @@ from dataclasses import dataclass, field
 from torch import nn
 
 __all__ = [
+    "Family",
     "ModelCard",
     "Paper",
     "Result",
     "create_model",
     "get_card",
+    "get_family",
+    "list_families",
     "list_models",
     "register",
+    "register_family",
 ]
 
 
@@ -125,7 +129,81 @@ class ModelCard:
         return self.results[0] if self.results else None
 
 
+@dataclass(frozen=True)
+class Family:
+    """An architecture family: one model file, one page of the site.
+
+    Attributes:
+        name: The family's name, equal to its module's (`"vgg"` for `cnnref.models.vgg`) and
+            to the `family` of its cards.
+        title: Display name (`"VGG"`).
+        featured: The model the family's page shows first (its usage, its parameter breakdown).
+        page: The site's page about it, relative to `docs/` (`"vgg.md"`).
+    """
+
+    name: str
+    title: str
+    featured: str
+    page: str
+
+
 _REGISTRY: dict[str, ModelCard] = {}
+_FAMILIES: dict[str, Family] = {}
+
+
+def register_family(name: str, title: str, featured: str, page: str | None = None) -> Family:
+    """Declare an architecture family; its model file calls this once, beside its cards.
+
+    Args:
+        name: The family's name (its module's name).
+        title: Display name.
+        featured: The registry name of the model its page shows first.
+        page: Its page relative to `docs/`; `"<name>.md"` if not given.
+
+    Returns:
+        The `Family`.
+
+    Raises:
+        ValueError: If the family is declared twice.
+    """
+    if name in _FAMILIES:
+        raise ValueError(f"family {name!r} is declared twice")
+    family = Family(name=name, title=title, featured=featured, page=page or f"{name}.md")
+    _FAMILIES[name] = family
+    return family
+
+
+def list_families() -> list[Family]:
+    """The declared families, in the order of the site: by their featured model's year.
+
+    Families of the same year keep alphabetical order.
+
+    Returns:
+        The families.
+
+    Example:
+        >>> import cnnref
+        >>> [f.name for f in cnnref.list_families()][:3]
+        ['lenet', 'alexnet', 'googlenet']
+    """
+    return sorted(_FAMILIES.values(), key=lambda f: (get_card(f.featured).year, f.name))
+
+
+def get_family(name: str) -> Family:
+    """Return the `Family` declared under `name`.
+
+    Args:
+        name: A family's name (`"resnet"`).
+
+    Returns:
+        The family.
+
+    Raises:
+        ValueError: If no family of that name is declared.
+    """
+    if name not in _FAMILIES:
+        raise ValueError(f"unknown family {name!r}; known: {', '.join(sorted(_FAMILIES))}")
+    return _FAMILIES[name]
 
 
 def register(**card: object) -> Callable[[Callable[..., nn.Module]], Callable[..., nn.Module]]:

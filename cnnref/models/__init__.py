@@ -1,5 +1,13 @@
-"""The architectures, one paper per file; importing this package registers every builder."""
+"""The architectures, one family per module; importing this package registers every one.
 
-from cnnref.models import alexnet, attention, googlenet, lenet, resnet, unet, vgg
+A family's module is found here by itself: adding `cnnref/models/<family>.py` (with its
+`register_family(...)` and `@register(...)` builders) is all the package needs.
+"""
 
-__all__ = ["alexnet", "attention", "googlenet", "lenet", "resnet", "unet", "vgg"]
+import importlib
+import pkgutil
+
+__all__ = sorted(m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_"))
+
+for _name in __all__:
+    importlib.import_module(f"{__name__}.{_name}")

@@ -35,7 +35,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from cnnref.models._common import LocalResponseNorm, check_input, check_positive
-from cnnref.registry import Paper, Result, register
+from cnnref.registry import Paper, Result, register, register_family
 
 __all__ = ["AlexNet", "AlexNetTV", "alexnet", "alexnet_tv", "torchvision_key"]
 
@@ -46,6 +46,8 @@ PAPER = Paper(
     year=2012,
     url="https://papers.nips.cc/paper_files/paper/2012/hash/c399862d3b9d6b76c8436e924a68c45b-Abstract.html",
 )
+
+FAMILY = register_family("alexnet", title="AlexNet", featured="alexnet")
 
 # §3.3: b = a / (k + α Σ a²)^β over n = 5 maps. PyTorch's LocalResponseNorm divides its
 # `alpha` by `size`, so it gets α·n to compute the paper's formula exactly.

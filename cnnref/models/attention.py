@@ -52,7 +52,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from cnnref.models._common import check_input, check_positive
-from cnnref.registry import Paper, Result, register
+from cnnref.registry import Paper, Result, register, register_family
 
 __all__ = [
     "AttentionModule",
@@ -70,6 +70,8 @@ PAPER = Paper(
     year=2017,
     url="https://arxiv.org/abs/1704.06904",
 )
+
+FAMILY = register_family("attention", title="Residual Attention Network", featured="attention56")
 
 # Table 2, as data: attention modules in stages 1, 2, 3 for each depth. The residual units of
 # stages 1-4 have 256, 512, 1024, 2048 channels (bottlenecks a quarter of that), and the soft

@@ -39,7 +39,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from cnnref.models._common import LocalResponseNorm, check_input, check_positive
-from cnnref.registry import Paper, Result, register
+from cnnref.registry import Paper, Result, register, register_family
 
 __all__ = [
     "PAPER_PARAMS_NOTE",
@@ -67,6 +67,8 @@ PAPER = Paper(
     year=2014,
     url="https://arxiv.org/abs/1409.4842",
 )
+
+FAMILY = register_family("googlenet", title="GoogLeNet", featured="googlenet")
 
 # Table 1, the inception rows: #1×1, #3×3 reduce, #3×3, #5×5 reduce, #5×5, pool proj.
 # A module's output depth is #1×1 + #3×3 + #5×5 + pool proj (3a: 64 + 128 + 32 + 32 = 256).

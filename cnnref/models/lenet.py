@@ -47,7 +47,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from cnnref.models._common import check_input, check_positive
-from cnnref.registry import Paper, Result, register
+from cnnref.registry import Paper, Result, register, register_family
 
 __all__ = [
     "C3_CONNECTIONS",
@@ -70,6 +70,8 @@ PAPER = Paper(
     year=1998,
     url="https://doi.org/10.1109/5.726791",
 )
+
+FAMILY = register_family("lenet", title="LeNet-5", featured="lenet5")
 
 # Table I of the paper: row i is S2 map i, column j is C3 map j; "X" where C3 map j reads S2
 # map i. C3 maps 0-5 read 3 contiguous S2 maps, 6-11 read 4 contiguous, 12-14 read 4

@@ -58,7 +58,7 @@ import torch
 from torch import nn
 
 from cnnref.models._common import check_input, check_positive
-from cnnref.registry import Paper, Result, register
+from cnnref.registry import Paper, Result, register, register_family
 
 __all__ = [
     "DEPTHS",
@@ -83,6 +83,8 @@ PAPER = Paper(
     year=2015,
     url="https://arxiv.org/abs/1512.03385",
 )
+
+FAMILY = register_family("resnet", title="ResNet", featured="resnet50")
 
 
 def _shortcut(in_channels: int, out_channels: int, stride: int) -> nn.Sequential | None:

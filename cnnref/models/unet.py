@@ -39,7 +39,7 @@ import torch
 from torch import nn
 
 from cnnref.models._common import check_input, check_positive
-from cnnref.registry import Paper, Result, register
+from cnnref.registry import Paper, Result, register, register_family
 
 __all__ = ["DoubleConv", "Down", "UNet", "Up", "unet"]
 
@@ -50,6 +50,8 @@ PAPER = Paper(
     year=2015,
     url="https://arxiv.org/abs/1505.04597",
 )
+
+FAMILY = register_family("unet", title="U-Net", featured="unet")
 
 # Channels of the five levels of Fig. 1, from the 572×572 input tile down to the bottom.
 CHANNELS = (64, 128, 256, 512, 1024)

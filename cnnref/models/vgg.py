@@ -39,7 +39,7 @@ import torch
 from torch import nn
 
 from cnnref.models._common import LocalResponseNorm, check_input, check_positive
-from cnnref.registry import Paper, Result, register
+from cnnref.registry import Paper, Result, register, register_family
 
 __all__ = [
     "CLASSIFIER",
@@ -69,6 +69,8 @@ PAPER = Paper(
     year=2014,
     url="https://arxiv.org/abs/1409.1556",
 )
+
+FAMILY = register_family("vgg", title="VGG", featured="vgg16")
 
 # The paper's Table 1, column by column: the convolutional part of each configuration.
 # "convK-C" is a K×K convolution with C output channels (stride 1, padding K // 2), each

@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import io
 import re
-from dataclasses import dataclass
 
 import torch
 import torchinfo
@@ -13,27 +12,9 @@ from torch import nn
 
 import cnnref
 
-
-@dataclass(frozen=True)
-class Family:
-    """One architecture page: the family's registry name, display name, page, featured model."""
-
-    name: str
-    title: str
-    page: str
-    featured: str  # the model the page shows first (usage, parameter breakdown)
-
-
-# The architecture pages, in the order of the site's navigation.
-FAMILIES: tuple[Family, ...] = (
-    Family("lenet", "LeNet-5", "lenet.md", "lenet5"),
-    Family("alexnet", "AlexNet", "alexnet.md", "alexnet"),
-    Family("googlenet", "GoogLeNet", "googlenet.md", "googlenet"),
-    Family("vgg", "VGG", "vgg.md", "vgg16"),
-    Family("resnet", "ResNet", "resnet.md", "resnet50"),
-    Family("unet", "U-Net", "unet.md", "unet"),
-    Family("attention", "Residual Attention Network", "attention.md", "attention56"),
-)
+# The architecture pages, in the order of the site's navigation: the families the model files
+# declare (`cnnref.register_family`), by year.
+FAMILIES: tuple[cnnref.Family, ...] = tuple(cnnref.list_families())
 FAMILY = {f.name: f for f in FAMILIES}
 
 # torchvision builders' arguments that give the network its published weights describe
