@@ -1,9 +1,11 @@
 """Load torchvision's weights into cnnref models.
 
 torchvision names its submodules differently from the papers (and from us), and for AlexNet,
-GoogLeNet and ResNet-50/101/152 its network is not the paper's. `from_torchvision` maps each
-torchvision builder to the cnnref model that computes the same function, renames the keys and
-loads them strictly: a missing, unexpected or mis-shaped key is an error that names it.
+GoogLeNet and ResNet-50/101/152 its network is not the paper's. Each family's module declares,
+on the card of the model that computes torchvision's function (its *twin*), the torchvision
+builder it matches and a `torchvision_key` that renames torchvision's keys. `from_torchvision`
+finds the twin through the registry, renames the keys and loads them strictly: a missing,
+unexpected or mis-shaped key is an error that names it.
 
 Example:
     >>> import torch, torchvision, cnnref
@@ -16,34 +18,49 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from functools import partial
+from collections.abc import Mapping
 
 import torch
 from torch import nn
 
-from cnnref.models import alexnet, googlenet, resnet, vgg
-from cnnref.registry import create_model
+from cnnref import models  # noqa: F401  (importing the models registers every family)
+from cnnref.registry import ModelCard, create_model, get_card, list_models
 
-__all__ = ["TORCHVISION_NAMES", "from_torchvision", "torchvision_variant"]
+__all__ = ["TORCHVISION_NAMES", "from_torchvision", "torchvision_twins", "torchvision_variant"]
 
-# torchvision builder -> (cnnref model computing the same function, key renaming).
-_VARIANTS: dict[str, tuple[str, Callable[[str], str]]] = {
-    "alexnet": ("alexnet_tv", alexnet.torchvision_key),
-    "googlenet": ("googlenet_tv", googlenet.torchvision_key),
-    **{
-        # torchvision's VGG numbers its layers per configuration, so the renaming needs the name.
-        name: (name, partial(vgg.torchvision_key, model=name))
-        for name in vgg.TORCHVISION_CONFIGS
-    },
-    "resnet18": ("resnet18", resnet.torchvision_key),
-    "resnet34": ("resnet34", resnet.torchvision_key),
-    "resnet50": ("resnet50_tv", resnet.torchvision_key),
-    "resnet101": ("resnet101_tv", resnet.torchvision_key),
-    "resnet152": ("resnet152_tv", resnet.torchvision_key),
-}
 
-TORCHVISION_NAMES: tuple[str, ...] = tuple(_VARIANTS)
+def torchvision_twins() -> dict[str, ModelCard]:
+    """The twins: for each torchvision builder, the card of the model computing its function.
+
+    Read from the registry: every card with a `torchvision_key`, in registry order.
+
+    Returns:
+        The twins by torchvision name (`"resnet50"` maps to `resnet50_tv`'s card).
+
+    Raises:
+        ValueError: If two registered models claim the same torchvision builder.
+
+    Example:
+        >>> import cnnref
+        >>> cnnref.compat.torchvision_twins()["googlenet"].name
+        'googlenet_tv'
+    """
+    twins: dict[str, ModelCard] = {}
+    for name in list_models():
+        card = get_card(name)
+        if card.torchvision_key is None:
+            continue
+        if card.torchvision in twins:
+            raise ValueError(
+                f"torchvision's {card.torchvision!r} has two twins: "
+                f"{twins[card.torchvision].name} and {card.name}"
+            )
+        twins[card.torchvision] = card
+    return twins
+
+
+# torchvision's builders that have a cnnref twin, in registry order.
+TORCHVISION_NAMES: tuple[str, ...] = tuple(torchvision_twins())
 
 
 def torchvision_variant(name: str) -> str:
@@ -58,12 +75,13 @@ def torchvision_variant(name: str) -> str:
     Raises:
         ValueError: If torchvision's `name` has no cnnref twin.
     """
-    if name not in _VARIANTS:
+    twins = torchvision_twins()
+    if name not in twins:
         raise ValueError(
             f"from_torchvision: no cnnref twin for torchvision's {name!r}; "
-            f"supported: {', '.join(TORCHVISION_NAMES)}"
+            f"supported: {', '.join(twins)}"
         )
-    return _VARIANTS[name][0]
+    return twins[name].name
 
 
 def from_torchvision(
@@ -84,7 +102,7 @@ def from_torchvision(
         ValueError: If `name` is unsupported, or a key is missing, unexpected or mis-shaped.
     """
     variant = torchvision_variant(name)
-    rename = _VARIANTS[name][1]
+    rename = get_card(variant).torchvision_key
     # Cloned, so that the returned model shares no storage with the torchvision model.
     renamed = {rename(k): v.detach().clone() for k, v in state_dict.items()}
     if "num_classes" not in kwargs:

@@ -16,7 +16,7 @@ Example:
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from torch import nn
@@ -81,8 +81,8 @@ class ModelCard:
     Attributes:
         name: Registry name, equal to the builder's function name (`"vgg16"`).
         title: Display name (`"VGG-16 (config D)"`).
-        family: The page it belongs to: one of `lenet`, `alexnet`, `googlenet`, `vgg`,
-            `resnet`, `attention`, `unet`.
+        family: The family it belongs to (a `Family` declared with `register_family`; its
+            module and its page).
         paper: The paper that introduced the network.
         builder: The function that builds it.
         results: Headline results as reported; the first one is the headline.
@@ -91,12 +91,23 @@ class ModelCard:
         input_size: Default input `(C, H, W)`.
         min_input_size: Smallest spatial size `forward` accepts.
         weight_layers: Number of layers with weights, counted as the paper counts them.
-        key_ideas: Short sentences for the page.
-        drawbacks: The drawbacks the history names.
-        differs_from_paper: How this code departs from the paper (empty if it does not).
-        torchvision: Name of torchvision's builder of the same network, or `None`.
+        key_ideas: Short sentences for the page, each with its source where it states a fact.
+        drawbacks: Drawbacks, each with its source; where the lecture outline the site grew
+            from names one, the outline's claim, checked against the paper.
+        training: How the paper trained the network (hardware, time), with its source.
+        differs_from_paper: How this code departs from the paper (empty if it does not),
+            written once in the model's module.
+        torchvision: torchvision's builder of this network or of its counterpart (the
+            network whose published weights `torchvision_key` loads), or `None`.
+        torchvision_key: Set on the model that computes exactly the function of torchvision's
+            `torchvision` builder (its *twin*): maps a key of torchvision's `state_dict` to
+            this model's. `cnnref.from_torchvision` finds the twins through it.
+        torchvision_kwargs: Arguments torchvision's builder needs to build the network its
+            published weights and parameter count describe (`{"aux_logits": False}` for
+            GoogLeNet, whose published count leaves out the auxiliary classifiers).
         differs_from_torchvision: How torchvision's network differs from this one.
         task: `"classification"` or `"segmentation"` (the model's native task).
+        extra: Further figures with their sources (`paper_mult_adds`, `release_params`...).
     """
 
     name: str
@@ -112,11 +123,20 @@ class ModelCard:
     weight_layers: int | None = None
     key_ideas: tuple[str, ...] = ()
     drawbacks: tuple[str, ...] = ()
+    training: str = ""
     differs_from_paper: str = ""
     torchvision: str | None = None
+    torchvision_key: Callable[[str], str] | None = None
+    torchvision_kwargs: Mapping[str, object] = field(default_factory=dict)
     differs_from_torchvision: str = ""
     task: str = "classification"
     extra: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.torchvision_key is not None and self.torchvision is None:
+            raise ValueError(
+                f"{self.name}: a torchvision_key needs `torchvision`, the builder it maps"
+            )
 
     @property
     def year(self) -> int:
@@ -127,6 +147,11 @@ class ModelCard:
     def headline(self) -> Result | None:
         """The first (headline) result, or `None`."""
         return self.results[0] if self.results else None
+
+    @property
+    def is_torchvision_twin(self) -> bool:
+        """Whether this model computes torchvision's `torchvision` network and loads its weights."""
+        return self.torchvision_key is not None
 
 
 @dataclass(frozen=True)

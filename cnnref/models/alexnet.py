@@ -20,12 +20,8 @@ Local response normalisation (§3.3) divides each activity by
 `(k + α Σ_j a_j²)^β` over `n = 5` adjacent kernel maps, with `k = 2, α = 1e-4, β = 0.75`.
 Pooling is *overlapping*: 3×3 windows at stride 2 (§3.4).
 
-Differs from the paper:
-    - conv1 pads by 2, as torchvision does: the paper says 224×224 inputs, but 55×55 outputs
-      need 227×227 without padding; with padding 2 a 224×224 input gives 55×55.
-    - An adaptive average pool to 6×6 precedes fc6. At 224×224 it is the identity; at other
-      sizes it lets the network run (as in torchvision).
-    - Both towers run on one device (grouped convolutions compute the same function).
+How this code departs from the paper is written once, in `DIFFERS_FROM_PAPER` below; the
+cards, and so the site, read it from there.
 """
 
 from __future__ import annotations
@@ -37,7 +33,15 @@ from torch import nn
 from cnnref.models._common import LocalResponseNorm, check_input, check_positive
 from cnnref.registry import Paper, Result, register, register_family
 
-__all__ = ["AlexNet", "AlexNetTV", "alexnet", "alexnet_tv", "torchvision_key"]
+__all__ = [
+    "DIFFERS_FROM_PAPER",
+    "TORCHVISION_DIFFERS",
+    "AlexNet",
+    "AlexNetTV",
+    "alexnet",
+    "alexnet_tv",
+    "torchvision_key",
+]
 
 PAPER = Paper(
     title="ImageNet Classification with Deep Convolutional Neural Networks",
@@ -48,6 +52,27 @@ PAPER = Paper(
 )
 
 FAMILY = register_family("alexnet", title="AlexNet", featured="alexnet")
+
+# How `alexnet` departs from the paper, one entry per deviation.
+DIFFERS_FROM_PAPER = (
+    "conv1 pads by 2, as torchvision does: the paper says 224×224 inputs, but its 55×55 maps "
+    "need 227×227 without padding; with padding 2 a 224×224 input gives 55×55.",
+    "An adaptive average pool to 6×6 precedes fc6: the identity at 224×224, it lets other "
+    "input sizes through (as in torchvision).",
+    "Both towers run on one device, as grouped convolutions (`groups=2`), which compute the "
+    "same function.",
+)
+# How torchvision's `alexnet` (which `alexnet_tv` builds) departs from the paper. Its kernel
+# counts come from Krizhevsky's cuda-convnet2 one-GPU configuration, not from the 2014 "One
+# weird trick" paper, whose one-column network has 64-192-384-384-256 (pytorch/vision#704).
+TORCHVISION_DIFFERS = (
+    "One tower of 64-192-384-256-256 kernels instead of two of 96-256-384-384-256 in all, and "
+    "no grouped convolutions: torchvision's choice, taken from Krizhevsky's cuda-convnet2 "
+    "one-GPU configuration; the one-column network of Krizhevsky's 2014 'One weird trick' "
+    "paper has 64-192-384-384-256 (pytorch/vision#704).",
+    "No local response normalisation, and dropout before fc6 and fc7 instead of after them: "
+    "torchvision's choices too, kept for its published weights (pytorch/vision#704, #549).",
+)
 
 # §3.3: b = a / (k + α Σ a²)^β over n = 5 maps. PyTorch's LocalResponseNorm divides its
 # `alpha` by `size`, so it gets α·n to compute the paper's formula exactly.
@@ -135,10 +160,12 @@ class AlexNet(nn.Module):
 class AlexNetTV(nn.Module):
     """torchvision's AlexNet: one tower, 64-192-384-256-256 kernels, no LRN.
 
-    This is the network of Krizhevsky's 2014 "One weird trick for parallelizing convolutional
-    neural networks" (arXiv:1404.5997), which torchvision ships as `alexnet`. Its dropout sits
-    before fc6 and fc7 rather than after them. `torchvision_key` maps torchvision's keys to
-    these names, so `cnnref.from_torchvision("alexnet", ...)` loads its weights.
+    torchvision cites Krizhevsky's 2014 "One weird trick for parallelizing convolutional
+    neural networks" (arXiv:1404.5997) for it, but that paper's one-column network has
+    64-192-384-384-256 kernels; torchvision's counts come from Krizhevsky's cuda-convnet2
+    one-GPU configuration, and dropping LRN and putting dropout before fc6 and fc7 are its
+    own choices (`TORCHVISION_DIFFERS`). `torchvision_key` maps torchvision's keys to these
+    names, so `cnnref.from_torchvision("alexnet", ...)` loads its weights.
 
     Args:
         num_classes: Size of the output layer.
@@ -238,14 +265,19 @@ _KEY_IDEAS = (
     "ReLU non-linearities: several times faster to train than tanh units (§3.1).",
     "Trained on two GPUs: half the kernels on each, talking only at certain layers (§3.2); "
     "here grouped convolutions.",
-    "Local response normalisation after conv1 and conv2, and overlapping 3×3/2 max-pooling.",
+    "Local response normalisation after conv1 and conv2 (§3.3), and overlapping 3×3/2 "
+    "max-pooling (§3.4).",
     "Dropout 0.5 in fc6 and fc7 and data augmentation (crops, flips, PCA colour noise) "
-    "against over-fitting of its 60 million parameters.",
+    "against over-fitting of its 60 million parameters (§4).",
 )
 _DRAWBACKS = (
-    "Huge convolutions with many weights (the history's phrase): conv1 has 11×11 kernels at "
-    "stride 4, and the three fully connected layers hold 96 % of the weights.",
-    "Trained for five to six days on two GTX 580 3 GB GPUs.",
+    "The lecture outline's 'huge convolutions with a lot of weights': only conv1 is large "
+    "(96 kernels of 11×11 at stride 4, §3.5), and most of the weights sit in the three fully "
+    "connected layers, not in the convolutions (see Parameters, measured on this code).",
+)
+_TRAINING = (
+    "Five to six days on two GTX 580 3 GB GPUs, about 90 passes through the 1.2 million "
+    "training images (Krizhevsky et al. 2012, §1 and §5)."
 )
 _ENSEMBLE = Result(
     "ILSVRC 2012 classification",
@@ -291,18 +323,10 @@ _ENSEMBLE = Result(
     weight_layers=8,
     key_ideas=_KEY_IDEAS,
     drawbacks=_DRAWBACKS,
-    differs_from_paper=(
-        "conv1 pads by 2 so that a 224×224 input gives the paper's 55×55 maps (without padding "
-        "they need 227×227); an adaptive average pool to 6×6 before fc6 (the identity at "
-        "224×224) lets other sizes through; both towers run on one device as grouped "
-        "convolutions."
-    ),
+    training=_TRAINING,
+    differs_from_paper=" ".join(DIFFERS_FROM_PAPER),
     torchvision="alexnet",
-    differs_from_torchvision=(
-        "torchvision's alexnet is the single-tower variant of Krizhevsky's 2014 'One weird "
-        "trick' paper: 64-192-384-256-256 kernels, no groups, no LRN, dropout before fc6 and "
-        "fc7 instead of after them; 61,100,840 parameters. `alexnet_tv` builds it."
-    ),
+    differs_from_torchvision=" ".join(TORCHVISION_DIFFERS) + " `alexnet_tv` builds it.",
 )
 def alexnet(num_classes: int = 1000, **kwargs: object) -> AlexNet:
     """AlexNet as in the paper (two towers as `groups=2`, LRN).
@@ -352,19 +376,17 @@ def alexnet(num_classes: int = 1000, **kwargs: object) -> AlexNet:
     weight_layers=8,
     key_ideas=(
         *_KEY_IDEAS[:1],
-        "One tower instead of two: 64-192-384-256-256 kernels, no LRN (Krizhevsky 2014, "
-        "'One weird trick for parallelizing convolutional neural networks').",
+        "One tower instead of two: 64-192-384-256-256 kernels, no LRN (torchvision's network; "
+        "see How this code differs).",
         "Adaptive average pooling to 6×6 before the classifier, so any input of at least "
         "63×63 works.",
     ),
     drawbacks=_DRAWBACKS,
-    differs_from_paper=(
-        "The 2014 single-tower variant, not the 2012 network: 64-192-384-256-256 kernels "
-        "instead of 96-256-384-384-256, no grouped convolutions, no LRN, dropout before fc6 "
-        "and fc7; 61,100,840 parameters instead of 60,965,224."
-    ),
+    training=_TRAINING,
+    differs_from_paper=" ".join(TORCHVISION_DIFFERS),
     torchvision="alexnet",
-    extra={"torchvision_params": 61_100_840},
+    torchvision_key=torchvision_key,
+    extra={"torchvision_params": 61_100_840},  # AlexNet_Weights.IMAGENET1K_V1 metadata
     differs_from_torchvision="Same network and function; layers renamed conv1-conv5, fc6-fc8.",
 )
 def alexnet_tv(num_classes: int = 1000, **kwargs: object) -> AlexNetTV:

@@ -28,19 +28,8 @@ the mask branch starts from the output of the pre-processing unit, its coarsest 
 `2r` residual units, its head is BN-ReLU-1×1-BN-ReLU-1×1-sigmoid with bias-free convolutions,
 and down-sampling residual units put the stride on their 3×3 convolution.
 
-Differs from the paper:
-    - Max-pools pad by 1 (PyTorch style) where Caffe pools unpadded in ceil mode. Both give the
-      paper's sizes at 224×224 (112 → 56 → 28 → 14 → 7); padding also keeps odd and tiny maps
-      valid, so any input of at least `min_input_size` works.
-    - The mask's bilinear up-sampling goes to the exact size of the tensor it meets
-      (`align_corners=True`, as Caffe's `Interp` layer), so non-power-of-2 inputs work.
-    - Average pooling is adaptive: a 7×7 window at 224×224, whatever it takes at other sizes.
-    - The parameter counts are those of the authors' released deploy files, layer for layer
-      (31,810,728 and 52,466,344): 0.28 % below the paper's 31.9M for Attention-56, but 2.27 %
-      above its 51.3M for Attention-92, a figure the release does not reproduce (see
-      `PAPER_PARAMS_NOTE`).
-    - The mask ends in a sigmoid, as in the paper and the first release; a later revision of
-      the released `model/` files uses TanH instead.
+How this code departs from the paper is written once, in `DIFFERS_FROM_PAPER` below; the
+cards, and so the site, read it from there.
 """
 
 from __future__ import annotations
@@ -55,6 +44,8 @@ from cnnref.models._common import check_input, check_positive
 from cnnref.registry import Paper, Result, register, register_family
 
 __all__ = [
+    "DIFFERS_FROM_PAPER",
+    "PAPER_PARAMS",
     "AttentionModule",
     "ResidualAttentionNet",
     "ResidualUnit",
@@ -89,15 +80,40 @@ RELEASE_COUNTS = {  # depth: (convolutions, batch norms, parameters)
     92: (179, 176, 52_466_344),
 }
 
-PAPER_PARAMS_NOTE = (
-    "Parameters: 31,810,728 for Attention-56 and 52,466,344 for Attention-92 (BatchNorm scale "
-    "and shift included), exactly the counts of the authors' released Caffe deploy files, "
-    "whose 110 and 179 convolutions and 107 and 176 batch norms this code has with the same "
-    "shapes. The paper gives 31.9M (-0.28 % here) and 51.3M (+2.27 % here). No way of counting "
-    "the released Attention-92 gives 51.3M: without the fc it has 50,417,344 parameters, "
-    "without the fc and the batch norms 50,283,712. The three modules Attention-92 adds cost "
-    "20.66M parameters in the release and here, 19.4M by the paper's figures. The "
-    "multiply-adds at 224×224 (6.27G and 10.53G) are within 1.3 % of Table 6's 6.2G and 10.4G."
+# The paper's counts (Table 6): parameters and multiply-adds at 224×224.
+PAPER_PARAMS = {56: 31_900_000, 92: 51_300_000}
+PAPER_MULT_ADDS = {56: 6.2e9, 92: 10.4e9}
+
+
+def _release_note() -> str:
+    """How the authors' release and this code count, against the paper; figures from data."""
+    (_, _, p56), (c92, b92, p92) = RELEASE_COUNTS[56], RELEASE_COUNTS[92]
+    c56, b56 = RELEASE_COUNTS[56][:2]
+    off = {d: 100 * (RELEASE_COUNTS[d][2] / PAPER_PARAMS[d] - 1) for d in (56, 92)}
+    fc = 2048 * 1000 + 1000
+    return (
+        f"The parameters ({p56:,} for Attention-56, {p92:,} for Attention-92, BatchNorm scale "
+        "and shift included) are exactly those of the authors' released Caffe deploy files, "
+        f"whose {c56} and {c92} convolutions and {b56} and {b92} batch norms this code has with "
+        f"the same shapes; the paper gives {PAPER_PARAMS[56] / 1e6:g}M ({off[56]:+.2f} % here) "
+        f"and {PAPER_PARAMS[92] / 1e6:g}M ({off[92]:+.2f} % here). Leaving out the fc does not "
+        f"reconcile Attention-92 with the paper: {p92 - fc:,} parameters. The three modules "
+        f"Attention-92 adds cost {(p92 - p56) / 1e6:.2f}M parameters in the release and here, "
+        f"{(PAPER_PARAMS[92] - PAPER_PARAMS[56]) / 1e6:.1f}M by the paper's figures."
+    )
+
+
+# How this code departs from the paper, one entry per deviation.
+DIFFERS_FROM_PAPER = (
+    "Max-pools pad by 1 (PyTorch style) where Caffe pools unpadded in ceil mode: both give the "
+    "paper's sizes at 224×224 (112 → 56 → 28 → 14 → 7), and padding keeps odd and tiny maps "
+    "valid, so any input of at least `min_input_size` works.",
+    "The mask's bilinear up-sampling goes to the exact size of the map it meets "
+    "(align_corners=True, like Caffe's Interp layer), so non-power-of-2 inputs work.",
+    "Average pooling is adaptive: a 7×7 window at 224×224, whatever it takes at other sizes.",
+    "The mask ends in a sigmoid, as in the paper and the first release; a later revision of "
+    "the released `model/` files uses TanH instead.",
+    _release_note(),
 )
 
 
@@ -362,14 +378,11 @@ _KEY_IDEAS = (
     "pools down to 7×7 (three pools in stage 1, two in stage 2, one in stage 3).",
 )
 _DRAWBACKS = (
-    "Heavier than the ResNet it builds on: every attention module adds a whole encoder-decoder "
-    "(the mask branch) beside its trunk.",
-)
-_DIFFERS = (
-    "Max-pools pad by 1 instead of Caffe's unpadded ceil-mode pooling (same sizes at 224×224); "
-    "the mask's bilinear up-sampling goes to the exact size of the map it meets "
-    "(align_corners=True, like Caffe's Interp layer); average pooling is adaptive. "
-    + PAPER_PARAMS_NOTE
+    "Each attention module adds a soft mask branch, a whole encoder-decoder, beside its trunk; "
+    "yet the network is not heavier than the ResNet it is compared with: Attention-56 has "
+    f"{PAPER_PARAMS[56] / 1e6:g}M parameters and {PAPER_MULT_ADDS[56] / 1e9:g}G multiply-adds "
+    "against ResNet-152's 60.2M and 11.3G, and a lower single-crop error (Wang et al. 2017, "
+    "Table 6).",
 )
 
 
@@ -393,16 +406,16 @@ _DIFFERS = (
             "Wang et al. 2017, Table 6",
         ),
     ),
-    paper_params=31_900_000,
+    paper_params=PAPER_PARAMS[56],
     paper_params_source="Wang et al. 2017, Tables 2 and 6",
     input_size=(3, 224, 224),
     min_input_size=32,
     weight_layers=56,
     key_ideas=_KEY_IDEAS,
     drawbacks=_DRAWBACKS,
-    differs_from_paper=_DIFFERS,
+    differs_from_paper=" ".join(DIFFERS_FROM_PAPER),
     extra={
-        "paper_mult_adds": 6.2e9,
+        "paper_mult_adds": PAPER_MULT_ADDS[56],
         "paper_mult_adds_source": "Wang et al. 2017, Table 6",
         "release_params": RELEASE_COUNTS[56][2],
         "release_params_source": AUTHORS_RELEASE.format(depth=56),
@@ -447,16 +460,16 @@ def attention56(num_classes: int = 1000, **kwargs: int) -> ResidualAttentionNet:
             "Wang et al. 2017, Table 6",
         ),
     ),
-    paper_params=51_300_000,
+    paper_params=PAPER_PARAMS[92],
     paper_params_source="Wang et al. 2017, Tables 2 and 6",
     input_size=(3, 224, 224),
     min_input_size=32,
     weight_layers=92,
     key_ideas=_KEY_IDEAS,
     drawbacks=_DRAWBACKS,
-    differs_from_paper=_DIFFERS,
+    differs_from_paper=" ".join(DIFFERS_FROM_PAPER),
     extra={
-        "paper_mult_adds": 10.4e9,
+        "paper_mult_adds": PAPER_MULT_ADDS[92],
         "paper_mult_adds_source": "Wang et al. 2017, Table 6",
         "release_params": RELEASE_COUNTS[92][2],
         "release_params_source": AUTHORS_RELEASE.format(depth=92),

@@ -15,18 +15,8 @@ the paper's Table 1 row by row; the stem before the modules follows Fig. 3: conv
 max-pool 3×3/2, LRN, conv 1×1, conv 3×3, LRN, max-pool 3×3/2. Two auxiliary classifiers on
 inception (4a) and (4d) add their (discounted) losses during training only (§5).
 
-Differs from the paper:
-    - The LRN constants are not in the paper; we use the BVLC Caffe reference model's
-      (size 5, α = 1e-4, β = 0.75, k = 1, with α divided by the size as in PyTorch).
-    - The final 7×7/1 average pool is a global (adaptive) one: the same at 224×224, and other
-      sizes work.
-    - Initialisation follows the Caffe reference model ("xavier" weights, conv biases 0.2);
-      the paper trained with DistBelief and does not say.
-    - In training mode `forward` returns `GoogLeNetOutputs(logits, aux_logits2, aux_logits1)`,
-      as torchvision does; weighting the auxiliary losses is the training loop's business.
-    - The auxiliary heads' 5×5/3 pool gives their 4×4 maps only for inputs of 223 to 270
-      pixels; at other sizes they pool adaptively to 4×4, as torchvision's do.
-    - The parameter count differs from Table 1's (see `PAPER_PARAMS_NOTE`).
+How this code departs from the paper is written once, in `DIFFERS_FROM_PAPER` below; what
+separates torchvision's network from the paper's is the `Variant` dataclass.
 """
 
 from __future__ import annotations
@@ -42,9 +32,10 @@ from cnnref.models._common import LocalResponseNorm, check_input, check_positive
 from cnnref.registry import Paper, Result, register, register_family
 
 __all__ = [
-    "PAPER_PARAMS_NOTE",
+    "DIFFERS_FROM_PAPER",
     "PAPER_VARIANT",
     "TABLE_1",
+    "TORCHVISION_KWARGS",
     "TORCHVISION_VARIANT",
     "ConvBlock",
     "GoogLeNet",
@@ -84,11 +75,24 @@ TABLE_1: dict[str, tuple[int, int, int, int, int, int]] = {
     "5b": (384, 192, 384, 48, 128, 128),
 }
 
-PAPER_PARAMS_NOTE = (
-    "Measured 6,998,552 parameters without the auxiliary heads (6,990,272 weights and 8,280 "
-    "biases; 13,378,280 with them): 2.9 % above the paper's about 6.8M, the sum of Table 1's "
-    "params column, which is rounded row by row."
+# How `googlenet` departs from the paper, one entry per deviation.
+DIFFERS_FROM_PAPER = (
+    "The paper gives no LRN constants; these are the BVLC Caffe reference model's (size 5, "
+    "α = 1e-4, β = 0.75, k = 1, with α divided by the size as in PyTorch).",
+    "The final 7×7 average pool is global (adaptive): the same at 224×224, and other sizes work.",
+    'Initialisation follows the Caffe reference model ("xavier" weights, convolution biases '
+    "0.2); the paper trained with DistBelief and does not say.",
+    "In training mode `forward` returns (logits, aux_logits2, aux_logits1), as torchvision "
+    "does; weighting the auxiliary losses is the training loop's business.",
+    "The auxiliary heads pool 5×5/3 only where that gives their 4×4 maps (inputs of 223 to "
+    "270 pixels) and adaptively to 4×4 elsewhere, as torchvision's do.",
+    "The parameter count is above the paper's about 6.8M, the sum of Table 1's params "
+    "column, which is rounded row by row (see Parameters, measured on this code).",
 )
+
+# torchvision builds the network its published weights describe (6,624,904 parameters in its
+# metadata) without the auxiliary classifiers and without re-initialising.
+TORCHVISION_KWARGS = {"aux_logits": False, "init_weights": False}
 
 
 @dataclass(frozen=True)
@@ -421,19 +425,30 @@ def torchvision_key(key: str) -> str:
     return key
 
 
+# The paper's budget: "1.5 billion multiply-adds at inference time" (§1).
+PAPER_MULT_ADDS = 1.5e9
+
 _KEY_IDEAS = (
     "Inception modules: 1×1, 3×3 and 5×5 convolutions and a max-pool side by side, their "
-    "outputs concatenated, so each module sees several scales at once.",
-    "1×1 convolutions reduce the channels before the expensive 3×3 and 5×5 convolutions: "
-    "22 layers deep for about 1.5G multiply-adds and far fewer parameters than AlexNet.",
-    "Global average pooling instead of large fully connected layers at the end.",
+    "outputs concatenated, so each module sees several scales at once (§4, Fig. 2).",
+    "1×1 convolutions reduce the channels before the expensive 3×3 and 5×5 convolutions "
+    f"(§4): a budget of {PAPER_MULT_ADDS / 1e9:g} billion multiply-adds at inference, and 12 "
+    "times fewer parameters than AlexNet (§1).",
+    "Global average pooling instead of large fully connected layers at the end (§5).",
     "Two auxiliary classifiers on intermediate layers push gradient into the lower layers "
-    "during training; they are dropped at inference.",
+    "during training; they are dropped at inference (§5).",
 )
 _DRAWBACKS = (
-    "Needs a long time to reach a good quality (the history's point): without batch norm the "
-    "22 layers train slowly, and the paper leans on auxiliary classifiers to help.",
-    "The hand-designed, irregular module table is hard to scale or adapt.",
+    "The lecture outline says it needs 'a lot of time to reach a good quality'; the paper "
+    "trained it on CPUs (DistBelief) and estimates that a few high-end GPUs would train it to "
+    "convergence within a week, memory being the main limit (Szegedy et al. 2015, §6).",
+    "The hand-designed module table is hard to change: scaled up naively, the network loses "
+    "much of its computational gain (Szegedy et al., 'Rethinking the Inception Architecture "
+    "for Computer Vision', CVPR 2016, §1).",
+)
+_TRAINING = (
+    "On CPUs with DistBelief; a few high-end GPUs would take about a week, by the authors' "
+    "rough estimate (Szegedy et al. 2015, §6)."
 )
 _ENSEMBLE = Result(
     "ILSVRC 2014 classification",
@@ -442,11 +457,11 @@ _ENSEMBLE = Result(
     "test set, 7 models, 144 crops each",
     "Szegedy et al. 2015, Tables 2 and 3",
 )
-_DIFFERS_FROM_TORCHVISION = (
+# How torchvision's `googlenet` (which `googlenet_tv` builds) departs from the paper.
+TORCHVISION_DIFFERS = (
     "torchvision adds batch norm after every convolution (dropping the conv biases), its "
     '"5×5" branch is really 3×3 (pytorch/vision#906), it has no LRN, pools 2×2/2 after '
-    "inception (4e), pools the auxiliary heads adaptively to 4×4 and uses dropout 0.2; "
-    "6,624,904 parameters without the auxiliary heads. `googlenet_tv` builds it."
+    "inception (4e), pools the auxiliary heads adaptively to 4×4 and uses dropout 0.2."
 )
 
 
@@ -471,17 +486,12 @@ _DIFFERS_FROM_TORCHVISION = (
     weight_layers=22,
     key_ideas=_KEY_IDEAS,
     drawbacks=_DRAWBACKS,
-    differs_from_paper=(
-        "The paper gives no LRN constants; these are the BVLC Caffe reference model's (size 5, "
-        "α = 1e-4, β = 0.75, k = 1). The final 7×7 average pool is global (adaptive), the same "
-        "at 224×224. Initialisation follows the Caffe model. In training mode `forward` "
-        "returns (logits, aux_logits2, aux_logits1) like torchvision; the auxiliary heads pool "
-        "5×5/3 only where that gives 4×4 (inputs of 223 to 270 pixels) and adaptively to 4×4 "
-        "elsewhere. " + PAPER_PARAMS_NOTE
-    ),
+    training=_TRAINING,
+    differs_from_paper=" ".join(DIFFERS_FROM_PAPER),
     torchvision="googlenet",
-    differs_from_torchvision=_DIFFERS_FROM_TORCHVISION,
-    extra={"paper_mult_adds": 1.5e9, "paper_mult_adds_source": "Szegedy et al. 2015, §5"},
+    torchvision_kwargs=TORCHVISION_KWARGS,
+    differs_from_torchvision=TORCHVISION_DIFFERS + " `googlenet_tv` builds it.",
+    extra={"paper_mult_adds": PAPER_MULT_ADDS, "paper_mult_adds_source": "Szegedy et al. 2015, §1"},
 )
 def googlenet(num_classes: int = 1000, **kwargs: object) -> GoogLeNet:
     """GoogLeNet as in the paper: true 5×5 branches, LRN, no batch norm, two auxiliary heads.
@@ -531,9 +541,12 @@ def googlenet(num_classes: int = 1000, **kwargs: object) -> GoogLeNet:
         "Batch norm after every convolution (added by torchvision, not in the paper).",
     ),
     drawbacks=_DRAWBACKS,
-    differs_from_paper=_DIFFERS_FROM_TORCHVISION.replace(" `googlenet_tv` builds it.", ""),
+    training=_TRAINING,
+    differs_from_paper=TORCHVISION_DIFFERS,
     torchvision="googlenet",
-    extra={"torchvision_params": 6_624_904},
+    torchvision_key=torchvision_key,
+    torchvision_kwargs=TORCHVISION_KWARGS,
+    extra={"torchvision_params": 6_624_904},  # GoogLeNet_Weights.IMAGENET1K_V1 metadata
     differs_from_torchvision=(
         "Same network and function (with transform_input=False); layers renamed after "
         "Table 1 (conv2_reduce, conv2, conv1x1 ... pool_proj)."

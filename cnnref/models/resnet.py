@@ -7,10 +7,17 @@ a stack of layers learn a residual F(x) and adds its input back through a shortc
     y = relu(F(x) + x)
 
 If the identity is what a block should compute, it only has to push F towards zero. The
-shortcut is the identity wherever input and output have the same shape; where a stage
-begins (stride 2, more channels) it is a 1×1 convolution with batch norm, the paper's
-"option B". Batch norm follows every convolution, before the ReLU; there is no dropout;
-global average pooling and one FC layer replace VGG's three FC layers.
+shortcut is the identity wherever input and output have the same shape; where the shape
+changes it is a 1×1 convolution with batch norm, the paper's "option B": in the first block
+of conv3_x, conv4_x and conv5_x (stride 2, twice the channels) and, in the bottleneck
+networks, also in the first block of conv2_x (64 to 256 channels at 56×56). Batch norm
+follows every convolution, before the ReLU; there is no dropout; global average pooling and
+one FC layer replace VGG's three FC layers.
+
+The shortcut is not a clean identity path from the output back to the input: the ReLU after
+each addition and the projections sit on it. The pre-activation ResNet (He et al., "Identity
+Mappings in Deep Residual Networks", ECCV 2016) moves BN and ReLU into the residual branch to
+get one; `cnnref.models.attention` is built from its units.
 
 ResNet-18/34 stack `BasicBlock`s (two 3×3 convolutions), ResNet-50/101/152 `Bottleneck`s
 (1×1 reduce, 3×3, 1×1 expand ×4). `DEPTHS` is the paper's Table 1 as data. The names map to
@@ -34,14 +41,10 @@ to the 3×3 convolution ("ResNet v1.5", a little more accurate and a little more
 the first 1×1 then runs at full resolution): `resnet50_tv`, `resnet101_tv`, `resnet152_tv`.
 Both have the same weights and parameter count but compute different functions.
 
-Differs from the paper:
-
-- **Shortcuts** are option B everywhere. The paper's Table 2 ResNet-18/34 use option A
-  (identity with zero-padded extra channels, no parameters); its Table 3 ResNet-34 uses B.
-- **Initialisation** is torchvision's: Kaiming-normal with `mode="fan_out"` for convolutions,
-  PyTorch's default for `fc`. The paper cites He et al. 2015 (Kaiming-normal, fan-in).
-- `zero_init_residual=True` (off by default, not in the paper) starts each block's last BN
-  at zero, so that every block begins as the identity (Goyal et al. 2017).
+How this code departs from the paper is written once, in `DIFFERS_FROM_PAPER` below; the
+cards, and so the site, read it from there. `zero_init_residual=True` (off by default, not
+in the paper) starts each block's last BN at zero, so that every block begins as the
+identity (Goyal et al. 2017).
 
 Example:
     >>> import torch
@@ -62,6 +65,7 @@ from cnnref.registry import Paper, Result, register, register_family
 
 __all__ = [
     "DEPTHS",
+    "DIFFERS_FROM_PAPER",
     "BasicBlock",
     "Bottleneck",
     "ResNet",
@@ -85,6 +89,18 @@ PAPER = Paper(
 )
 
 FAMILY = register_family("resnet", title="ResNet", featured="resnet50")
+
+# How this code departs from the paper, one entry per deviation.
+DIFFERS_FROM_PAPER = {
+    "option_b": "Option B shortcuts (a 1×1 projection where the shape changes); the paper's "
+    "Table 2 ResNet-18/34 use option A (identity with zero-padded extra channels, no "
+    "parameters), its Table 3 ResNet-34 uses B (§4.1).",
+    "init": "torchvision's initialisation (Kaiming-normal, fan-out, for the convolutions; "
+    "PyTorch's default for fc); the paper cites He et al. 2015 (Kaiming-normal, fan-in) "
+    "(§3.4).",
+    "v1.5": "torchvision's v1.5 bottleneck: the stride is on the 3×3 convolution, the paper "
+    "puts it on the first 1×1. Same parameters, different function, more multiply-adds.",
+}
 
 
 def _shortcut(in_channels: int, out_channels: int, stride: int) -> nn.Sequential | None:
@@ -332,19 +348,23 @@ def _torchvision_top1(name: str, value: float) -> Result:
 
 _KEY_IDEAS = (
     "Residual learning: a block computes y = relu(F(x) + x), so it only has to learn the "
-    "residual F; an identity block is F = 0, easy to reach.",
-    "Shortcuts are free identities wherever the shape stays; a 1×1 projection (option B) "
-    "only where a stage halves the resolution and widens the channels.",
+    "residual F; an identity block is F = 0, easy to reach (§3.1, §3.2).",
+    "Shortcuts are parameter-free identities wherever a block keeps the shape of its input; a "
+    "1×1 projection with batch norm (option B) wherever the shape changes, as in the first "
+    "block of conv3_x, conv4_x and conv5_x, which halves the resolution and doubles the "
+    "channels (§3.3, §4.1).",
     "Batch norm after every convolution, no dropout, global average pooling and a single FC "
-    "layer instead of VGG's three.",
+    "layer instead of VGG's three (§3.3, §3.4).",
 )
 _BOTTLENECK_IDEA = (
     "Bottleneck blocks (1×1 reduce, 3×3, 1×1 expand ×4) make 50 to 152 layers affordable: "
-    "ResNet-152 costs fewer multiply-adds than VGG-16/19."
+    "ResNet-152 costs fewer multiply-adds than VGG-16/19 (§4.1, Table 1). The first block of "
+    "conv2_x also projects its shortcut, 64 to 256 channels at 56×56."
 )
 _DRAWBACKS = (
-    "Depth is sequential: the blocks run one after another, so latency grows with depth "
-    "even where the multiply-adds stay modest.",
+    "Depth stops paying off: on CIFAR-10 the paper's 1202-layer network trains as well as its "
+    "110-layer one but tests worse (7.93 % against 6.43 % error), which the authors put down "
+    "to over-fitting (He et al. 2016, §4.2, Table 6).",
 )
 _COMMON: dict[str, Any] = {
     "family": "resnet",
@@ -353,15 +373,9 @@ _COMMON: dict[str, Any] = {
     "min_input_size": 1,
     "drawbacks": _DRAWBACKS,
 }
-_DIFFERS_INIT = "torchvision's initialisation (Kaiming-normal, fan-out)."
-_DIFFERS_18_34 = (
-    "Option B shortcuts (1×1 projection where the shape changes); the paper's Table 2 "
-    "ResNet-18/34 use option A (zero-padded identity). " + _DIFFERS_INIT
-)
-_DIFFERS_V15 = (
-    "torchvision's v1.5 bottleneck: the stride is on the 3×3 convolution, the paper puts it "
-    "on the first 1×1. Same parameters, different function, more multiply-adds. " + _DIFFERS_INIT
-)
+_DIFFERS_INIT = DIFFERS_FROM_PAPER["init"]
+_DIFFERS_18_34 = f"{DIFFERS_FROM_PAPER['option_b']} {_DIFFERS_INIT}"
+_DIFFERS_V15 = f"{DIFFERS_FROM_PAPER['v1.5']} {_DIFFERS_INIT}"
 _SAME_AS_TORCHVISION = "None: the same network as torchvision's."
 _PAPER_VS_TORCHVISION = (
     "torchvision's network puts the stride on the 3×3 convolution of the bottleneck (v1.5); "
@@ -376,6 +390,7 @@ _PAPER_VS_TORCHVISION = (
     key_ideas=_KEY_IDEAS,
     differs_from_paper=_DIFFERS_18_34,
     torchvision="resnet18",
+    torchvision_key=torchvision_key,
     differs_from_torchvision=_SAME_AS_TORCHVISION,
     extra={"paper_mult_adds": 1.8e9, "torchvision_params": 11_689_512, "torchvision_gflops": 1.814},
     **_COMMON,
@@ -398,6 +413,7 @@ def resnet18(num_classes: int = 1000, in_channels: int = 3, **kwargs: Any) -> Re
     key_ideas=_KEY_IDEAS,
     differs_from_paper=_DIFFERS_INIT,
     torchvision="resnet34",
+    torchvision_key=torchvision_key,
     differs_from_torchvision=_SAME_AS_TORCHVISION,
     extra={"paper_mult_adds": 3.6e9, "torchvision_params": 21_797_672, "torchvision_gflops": 3.664},
     **_COMMON,
@@ -420,7 +436,7 @@ def resnet34(num_classes: int = 1000, in_channels: int = 3, **kwargs: Any) -> Re
     weight_layers=50,
     key_ideas=(*_KEY_IDEAS, _BOTTLENECK_IDEA),
     differs_from_paper=_DIFFERS_INIT,
-    torchvision=None,
+    torchvision="resnet50",
     differs_from_torchvision=_PAPER_VS_TORCHVISION.format("resnet50"),
     extra={"paper_mult_adds": 3.8e9, "torchvision_params": 25_557_032},
     **_COMMON,
@@ -445,7 +461,7 @@ def resnet50(num_classes: int = 1000, in_channels: int = 3, **kwargs: Any) -> Re
     weight_layers=101,
     key_ideas=(*_KEY_IDEAS, _BOTTLENECK_IDEA),
     differs_from_paper=_DIFFERS_INIT,
-    torchvision=None,
+    torchvision="resnet101",
     differs_from_torchvision=_PAPER_VS_TORCHVISION.format("resnet101"),
     extra={"paper_mult_adds": 7.6e9, "torchvision_params": 44_549_160},
     **_COMMON,
@@ -468,7 +484,7 @@ def resnet101(num_classes: int = 1000, in_channels: int = 3, **kwargs: Any) -> R
     weight_layers=152,
     key_ideas=(*_KEY_IDEAS, _BOTTLENECK_IDEA),
     differs_from_paper=_DIFFERS_INIT,
-    torchvision=None,
+    torchvision="resnet152",
     differs_from_torchvision=_PAPER_VS_TORCHVISION.format("resnet152"),
     extra={"paper_mult_adds": 11.3e9, "torchvision_params": 60_192_808},
     **_COMMON,
@@ -492,6 +508,7 @@ def resnet152(num_classes: int = 1000, in_channels: int = 3, **kwargs: Any) -> R
     key_ideas=(*_KEY_IDEAS, _BOTTLENECK_IDEA),
     differs_from_paper=_DIFFERS_V15,
     torchvision="resnet50",
+    torchvision_key=torchvision_key,
     differs_from_torchvision=_SAME_AS_TORCHVISION,
     extra={"torchvision_params": 25_557_032, "torchvision_gflops": 4.089},
     **_COMMON,
@@ -515,6 +532,7 @@ def resnet50_tv(num_classes: int = 1000, in_channels: int = 3, **kwargs: Any) ->
     key_ideas=(*_KEY_IDEAS, _BOTTLENECK_IDEA),
     differs_from_paper=_DIFFERS_V15,
     torchvision="resnet101",
+    torchvision_key=torchvision_key,
     differs_from_torchvision=_SAME_AS_TORCHVISION,
     extra={"torchvision_params": 44_549_160, "torchvision_gflops": 7.801},
     **_COMMON,
@@ -538,6 +556,7 @@ def resnet101_tv(num_classes: int = 1000, in_channels: int = 3, **kwargs: Any) -
     key_ideas=(*_KEY_IDEAS, _BOTTLENECK_IDEA),
     differs_from_paper=_DIFFERS_V15,
     torchvision="resnet152",
+    torchvision_key=torchvision_key,
     differs_from_torchvision=_SAME_AS_TORCHVISION,
     extra={"torchvision_params": 60_192_808, "torchvision_gflops": 11.514},
     **_COMMON,

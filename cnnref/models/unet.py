@@ -18,10 +18,8 @@ max-pools, which holds for 16k + 124 pixels (k ≥ 4: 188, 204, ..., 572, ...).
 The parts follow milesial's Pytorch-UNet: `DoubleConv`, `Down`, `Up`, wired as `inc`,
 `down1..down4`, `up1..up4`, `outc`.
 
-Differs from the paper:
-    - The paper gives no drop-out rate and places its drop-out layers only "at the end of the
-      contracting path"; we put `p = 0.5` on the outputs of `down3` and `down4`.
-    - `padding="same"` is an option the paper does not have.
+How this code departs from the paper is written once, in `DIFFERS_FROM_PAPER` below; the
+card, and so the site, read it from there.
 
 Example:
     >>> import torch
@@ -41,7 +39,7 @@ from torch import nn
 from cnnref.models._common import check_input, check_positive
 from cnnref.registry import Paper, Result, register, register_family
 
-__all__ = ["DoubleConv", "Down", "UNet", "Up", "unet"]
+__all__ = ["DIFFERS_FROM_PAPER", "DoubleConv", "Down", "UNet", "Up", "unet"]
 
 PAPER = Paper(
     title="U-Net: Convolutional Networks for Biomedical Image Segmentation",
@@ -52,6 +50,14 @@ PAPER = Paper(
 )
 
 FAMILY = register_family("unet", title="U-Net", featured="unet")
+
+# How this code departs from the paper, one entry per deviation.
+DIFFERS_FROM_PAPER = (
+    "The paper places drop-out layers 'at the end of the contracting path' without giving a "
+    "rate (§3.1); we put p = 0.5 on the outputs of down3 and down4.",
+    "padding='same' (padded 3×3 convolutions, output size = input size) is an option the paper "
+    "does not have.",
+)
 
 # Channels of the five levels of Fig. 1, from the 572×572 input tile down to the bottom.
 CHANNELS = (64, 128, 256, 512, 1024)
@@ -305,6 +311,11 @@ class UNet(nn.Module):
         return self.forward_head(self.forward_features(x))
 
 
+# The paper's input tile (Fig. 1) and the output map it gives, computed.
+_TILE = 572
+_OUT = _output_side(_TILE, "valid")
+
+
 @register(
     title="U-Net",
     family="unet",
@@ -332,26 +343,25 @@ class UNet(nn.Module):
     key_ideas=(
         "An encoder-decoder that labels every pixel: a contracting path (3×3 convolutions, "
         "2×2 max-pools, channels doubling to 1024) and a symmetric expansive path (2×2 "
-        "up-convolutions halving the channels).",
+        "up-convolutions halving the channels) (§2, Fig. 1).",
         "Skip connections concatenate each contracting level with the expansive level of the "
-        "same resolution, so the decoder gets back the fine localisation the pools threw away.",
-        "Unpadded convolutions: a 572×572 tile gives a 388×388 map in which every pixel saw its "
-        "full context; large images are segmented tile by tile (overlap-tile strategy).",
+        "same resolution, so the decoder gets back the fine localisation the pools threw away "
+        "(§1, §2).",
+        f"Unpadded convolutions: a {_TILE}×{_TILE} tile gives a {_OUT}×{_OUT} map in which every "
+        "pixel saw its full context; large images are segmented tile by tile (overlap-tile "
+        "strategy, §1, Fig. 2).",
         "Binary segmentation is done with two output maps (cell, background) and a per-pixel "
-        "softmax, not a single sigmoid output.",
-        "Ranked 1st in the ISBI 2012 EM segmentation challenge; trained from very few annotated "
-        "images with heavy data augmentation.",
+        "softmax, not a single sigmoid output (§3, Fig. 1).",
+        "Ranked 1st in the ISBI 2012 EM segmentation challenge (Table 1); trained from very few "
+        "annotated images with heavy data augmentation (§1, §3.1).",
     ),
     drawbacks=(
-        "Unpadded convolutions make the output smaller than the input (572 → 388): images must "
-        "be tiled with overlap and their borders mirrored.",
+        f"Unpadded convolutions make the output smaller than the input ({_TILE} → {_OUT}): "
+        "images must be tiled with overlap and their borders mirrored (§1, Fig. 2).",
         "Tile sizes are constrained: every 2×2 max-pool must meet an even size (16k + 124 "
-        "pixels per side in the paper's setting).",
+        "pixels per side in the paper's setting; `UNet.valid_input_sizes` lists them) (§2).",
     ),
-    differs_from_paper=(
-        "The paper places drop-out layers at the end of the contracting path without a rate; "
-        "we use p = 0.5 on the outputs of down3 and down4. padding='same' is our addition."
-    ),
+    differs_from_paper=" ".join(DIFFERS_FROM_PAPER),
     task="segmentation",
     extra={"isbi2012_rank": 1, "isbi2012_source": "Ronneberger et al. 2015, Table 1"},
 )

@@ -8,19 +8,8 @@ a 7×7 one, with fewer weights than one large kernel (3·3²C² = 27C² against 
 ReLU between each. Table 1 of the paper lists six configurations, A to E, of 11 to 19 weight
 layers; `CONFIGS` below is that table as data, and `table1()` renders it.
 
-Differs from the paper:
-
-- **Pooling before the classifier.** Like torchvision, `AdaptiveAvgPool2d((7, 7))` sits between
-  the features and `fc6`. At the paper's 224×224 input the feature map is 7×7 already, so it
-  is the identity there; it only lets smaller or larger inputs reach the same `fc6`. The paper
-  instead evaluates densely: at test time it turns `fc6` into a 7×7 convolution and `fc7`,
-  `fc8` into 1×1 convolutions, runs the whole image and averages the class score map.
-- **Initialisation** follows torchvision (Kaiming-normal convolutions, linear weights with
-  standard deviation 0.01). The paper trained net A from a zero-mean normal with variance
-  10⁻² and initialised the deeper nets' first four convolutional and last three fully
-  connected layers from the trained net A.
-- **Batch norm** (`vgg11_bn` ... `vgg19_bn`) is torchvision's addition; it is not in the paper,
-  which predates batch normalisation.
+How this code departs from the paper is written once, in `DIFFERS_FROM_PAPER` below; the
+cards, and so the site, read it from there.
 
 Example:
     >>> import torch
@@ -44,8 +33,10 @@ from cnnref.registry import Paper, Result, register, register_family
 __all__ = [
     "CLASSIFIER",
     "CONFIGS",
+    "DIFFERS_FROM_PAPER",
     "TORCHVISION_CONFIGS",
     "VGG",
+    "config_params",
     "parameter_breakdown",
     "table1",
     "torchvision_key",
@@ -71,6 +62,20 @@ PAPER = Paper(
 )
 
 FAMILY = register_family("vgg", title="VGG", featured="vgg16")
+
+# How this code departs from the paper, one entry per deviation.
+DIFFERS_FROM_PAPER = {
+    "avgpool": "AdaptiveAvgPool2d((7, 7)) before fc6, as in torchvision: the identity at the "
+    "paper's 224×224 (the feature map is 7×7 there), it lets other input sizes reach the same "
+    "fc6. The paper instead evaluates densely, turning fc6 into a 7×7 convolution and fc7, "
+    "fc8 into 1×1 convolutions and averaging the class score map (§3.2).",
+    "init": "torchvision's initialisation (Kaiming-normal convolutions, linear weights with "
+    "standard deviation 0.01). The paper trained net A from N(0, 10⁻²) and initialised the "
+    "first four convolutional and the last three fully connected layers of the deeper nets "
+    "from it, the layers in between at random (§3.1).",
+    "batch_norm": "Not in the paper: torchvision's variant with a BatchNorm2d after every "
+    "convolution (before its ReLU); the paper predates batch normalisation.",
+}
 
 # The paper's Table 1, column by column: the convolutional part of each configuration.
 # "convK-C" is a K×K convolution with C output channels (stride 1, padding K // 2), each
@@ -147,6 +152,37 @@ def weight_layers(config: str) -> int:
         [11, 11, 13, 16, 16, 19]
     """
     return sum(entry.startswith("conv") for entry in CONFIGS[config]) + 3
+
+
+def config_params(config: str, batch_norm: bool = False) -> dict[str, int]:
+    """Count the parameters of a configuration from `CONFIGS` alone, without building it.
+
+    This is the arithmetic behind the paper's Table 2, for 3 input channels and 1000 classes:
+    a convK-C layer on Cin channels has K·K·Cin·C weights and C biases (and 2·C batch-norm
+    weights in the `_bn` variants); the classifier is FC-4096, FC-4096, FC-1000 on the
+    512×7×7 map.
+
+    Args:
+        config: A key of `CONFIGS`.
+        batch_norm: Count the batch norms of the `_bn` variants.
+
+    Returns:
+        `{"conv": ..., "fc6": ..., "fc": ..., "total": ...}`: the convolutional part
+        (batch norms included), fc6 alone, the three FC layers, and all.
+
+    Example:
+        >>> config_params("D")
+        {'conv': 14714688, 'fc6': 102764544, 'fc': 123642856, 'total': 138357544}
+    """
+    conv, channels = 0, 3
+    for entry in CONFIGS[config]:
+        if entry.startswith("conv"):
+            kernel, width = (int(v) for v in entry.removeprefix("conv").split("-"))
+            conv += kernel * kernel * channels * width + width + (2 * width if batch_norm else 0)
+            channels = width
+    fc6 = 512 * 7 * 7 * 4096 + 4096
+    fc = fc6 + (4096 * 4096 + 4096) + (4096 * 1000 + 1000)
+    return {"conv": conv, "fc6": fc6, "fc": fc, "total": conv + fc}
 
 
 def table1() -> list[tuple[str, ...]]:
@@ -386,17 +422,20 @@ def _layer_names(config: str, batch_norm: bool) -> dict[str, tuple[str, ...]]:
     }
 
 
-def _drawbacks(total: str, conv: str) -> tuple[str, ...]:
-    """The two drawbacks the history names, with this configuration's parameter counts."""
+def _drawbacks(config: str, batch_norm: bool) -> tuple[str, ...]:
+    """The two drawbacks the lecture outline names, checked; counts from `config_params`."""
+    counts = config_params(config, batch_norm)
     return (
         "Most parameters sit in the fully connected layers at the end: fc6 alone, a "
-        f"25088 × 4096 matrix, holds 102.8M of the {total} parameters; all the "
-        f"convolutional layers together hold {conv}.",
-        "Vanishing gradients: a plain stack this deep is hard to train from scratch. The "
-        "paper trained the shallow net A first and initialised the deeper nets from it, "
-        "because a bad initialisation 'can stall learning due to the instability of "
-        "gradient in deep nets'; batch norm (the _bn variants) and ResNet's shortcuts "
-        "came later.",
+        f"25088 × 4096 matrix, holds {counts['fc6'] / 1e6:.1f}M of the "
+        f"{counts['total'] / 1e6:.1f}M parameters; all the convolutional layers together hold "
+        f"{counts['conv'] / 1e6:.1f}M.",
+        "The lecture outline's 'vanishing gradients': the paper warns that a bad "
+        "initialisation 'can stall learning due to the instability of gradient in deep nets', "
+        "so it trained the shallow net A first and initialised only the first four "
+        "convolutional and the last three fully connected layers of the deeper nets from it, "
+        "the layers in between at random; it adds that Glorot & Bengio's random "
+        "initialisation works without this pre-training (Simonyan & Zisserman 2015, §3.1).",
     )
 
 
@@ -410,8 +449,20 @@ _HEADLINE = Result(
 )
 
 
-def _table3(top1: float, top5: float) -> tuple[Result, Result]:
+# The paper's Table 3: single-scale validation top-1 and top-5 error (%) per configuration.
+TABLE_3: dict[str, tuple[float, float]] = {
+    "A": (29.6, 10.4),
+    "A-LRN": (29.7, 10.5),
+    "B": (28.7, 9.9),
+    "C": (28.1, 9.4),
+    "D": (27.0, 8.8),
+    "E": (27.3, 9.0),
+}
+
+
+def _table3(config: str) -> tuple[Result, Result]:
     """The single-scale validation errors of one configuration (Table 3)."""
+    top1, top5 = TABLE_3[config]
     setting = "validation set, single model, single test scale (trained and tested at 256)"
     source = "Simonyan & Zisserman 2015, Table 3"
     return (
@@ -432,16 +483,15 @@ def _torchvision_result(name: str, top1: float, top5: float) -> tuple[Result, Re
 
 _KEY_IDEAS = (
     "Only 3×3 convolutions (stride 1, padding 1): two stacked see 5×5, three see 7×7, with "
-    "fewer weights than one large kernel (27C² against 49C²) and more non-linearities.",
+    "fewer weights than one large kernel (27C² against 49C²) and more non-linearities (§2.3).",
     "Depth is the only variable: configurations A to E grow from 11 to 19 weight layers; the "
-    "error falls with depth and, in the paper's words, saturates at 19 layers.",
-    "Five 2×2 max-pools halve the resolution; the width doubles after each, 64 to 512.",
-    "Three fully connected layers, 4096, 4096 and 1000, with dropout 0.5 before the last two.",
+    "error falls with depth and, in the paper's words, saturates at 19 layers (§2.2, §4.1).",
+    "Five 2×2 max-pools halve the resolution; the width doubles after each, 64 to 512 (§2.1, "
+    "§2.2).",
+    "Three fully connected layers, 4096, 4096 and 1000, with dropout 0.5 before the last two "
+    "(§2.1, §3.1).",
 )
-_BN_NOTE = (
-    "Not in the paper: torchvision's variant with a BatchNorm2d after every convolution "
-    "(before its ReLU)."
-)
+_BN_NOTE = DIFFERS_FROM_PAPER["batch_norm"]
 _COMMON: dict[str, Any] = {
     "family": "vgg",
     "paper": PAPER,
@@ -449,10 +499,7 @@ _COMMON: dict[str, Any] = {
     "min_input_size": 32,
     "paper_params_source": "Simonyan & Zisserman 2015, Table 2",
 }
-_DIFFERS = (
-    "AdaptiveAvgPool2d((7, 7)) before fc6 (the identity at 224×224) instead of the paper's "
-    "dense evaluation with fc6-fc8 turned into convolutions; torchvision's initialisation."
-)
+_DIFFERS = f"{DIFFERS_FROM_PAPER['avgpool']} {DIFFERS_FROM_PAPER['init']}"
 
 
 def _vgg(config: str, batch_norm: bool, num_classes: int, in_channels: int, **kwargs: Any) -> VGG:
@@ -461,13 +508,14 @@ def _vgg(config: str, batch_norm: bool, num_classes: int, in_channels: int, **kw
 
 @register(
     title="VGG-11 (config A)",
-    results=(_HEADLINE, *_table3(29.6, 10.4)),
+    results=(_HEADLINE, *_table3("A")),
     paper_params=133_000_000,
     weight_layers=11,
     key_ideas=_KEY_IDEAS,
-    drawbacks=_drawbacks("132.9M", "9.2M"),
+    drawbacks=_drawbacks("A", False),
     differs_from_paper=_DIFFERS,
     torchvision="vgg11",
+    torchvision_key=functools.partial(torchvision_key, model="vgg11"),
     extra={"torchvision_params": 132_863_336},
     **_COMMON,
 )
@@ -487,15 +535,16 @@ def vgg11(num_classes: int = 1000, in_channels: int = 3, **kwargs: Any) -> VGG:
 
 @register(
     title="VGG-11-LRN (config A-LRN)",
-    results=(_HEADLINE, *_table3(29.7, 10.5)),
+    results=(_HEADLINE, *_table3("A-LRN")),
     paper_params=133_000_000,
     weight_layers=11,
     key_ideas=(
         *_KEY_IDEAS,
         "A-LRN adds AlexNet's local response normalisation after the first layer: it does not "
-        "improve on A (29.7 against 29.6 top-1 error), so the deeper configurations drop it.",
+        f"improve on A ({TABLE_3['A-LRN'][0]} against {TABLE_3['A'][0]} top-1 error, Table 3), "
+        "so the deeper configurations drop it (§4.1).",
     ),
-    drawbacks=_drawbacks("132.9M", "9.2M"),
+    drawbacks=_drawbacks("A-LRN", False),
     differs_from_paper=_DIFFERS,
     torchvision=None,
     differs_from_torchvision="torchvision has no A-LRN configuration.",
@@ -515,13 +564,14 @@ def vgg11_lrn(num_classes: int = 1000, in_channels: int = 3, **kwargs: Any) -> V
 
 @register(
     title="VGG-13 (config B)",
-    results=(_HEADLINE, *_table3(28.7, 9.9)),
+    results=(_HEADLINE, *_table3("B")),
     paper_params=133_000_000,
     weight_layers=13,
     key_ideas=_KEY_IDEAS,
-    drawbacks=_drawbacks("133.0M", "9.4M"),
+    drawbacks=_drawbacks("B", False),
     differs_from_paper=_DIFFERS,
     torchvision="vgg13",
+    torchvision_key=functools.partial(torchvision_key, model="vgg13"),
     extra={"torchvision_params": 133_047_848},
     **_COMMON,
 )
@@ -539,16 +589,17 @@ def vgg13(num_classes: int = 1000, in_channels: int = 3, **kwargs: Any) -> VGG:
 
 @register(
     title="VGG-16 (config C, with 1×1 convolutions)",
-    results=(_HEADLINE, *_table3(28.1, 9.4)),
+    results=(_HEADLINE, *_table3("C")),
     paper_params=134_000_000,
     weight_layers=16,
     key_ideas=(
         *_KEY_IDEAS,
         "C ends blocks 3 to 5 with a 1×1 convolution: more non-linearity without a larger "
-        "receptive field. It beats B (28.1 against 28.7) but loses to D's 3×3 (27.0), so "
-        "spatial context matters.",
+        f"receptive field. It beats B ({TABLE_3['C'][0]} against {TABLE_3['B'][0]} top-1 "
+        f"error) but loses to D's 3×3 ({TABLE_3['D'][0]}), so spatial context matters "
+        "(§4.1, Table 3).",
     ),
-    drawbacks=_drawbacks("133.6M", "10.0M"),
+    drawbacks=_drawbacks("C", False),
     differs_from_paper=_DIFFERS,
     torchvision=None,
     differs_from_torchvision="torchvision has no C configuration.",
@@ -568,13 +619,14 @@ def vgg16c(num_classes: int = 1000, in_channels: int = 3, **kwargs: Any) -> VGG:
 
 @register(
     title="VGG-16 (config D)",
-    results=(_HEADLINE, *_table3(27.0, 8.8)),
+    results=(_HEADLINE, *_table3("D")),
     paper_params=138_000_000,
     weight_layers=16,
     key_ideas=_KEY_IDEAS,
-    drawbacks=_drawbacks("138.4M", "14.7M"),
+    drawbacks=_drawbacks("D", False),
     differs_from_paper=_DIFFERS,
     torchvision="vgg16",
+    torchvision_key=functools.partial(torchvision_key, model="vgg16"),
     extra={"torchvision_params": 138_357_544},
     **_COMMON,
 )
@@ -592,13 +644,14 @@ def vgg16(num_classes: int = 1000, in_channels: int = 3, **kwargs: Any) -> VGG:
 
 @register(
     title="VGG-19 (config E)",
-    results=(_HEADLINE, *_table3(27.3, 9.0)),
+    results=(_HEADLINE, *_table3("E")),
     paper_params=144_000_000,
     weight_layers=19,
     key_ideas=_KEY_IDEAS,
-    drawbacks=_drawbacks("143.7M", "20.0M"),
+    drawbacks=_drawbacks("E", False),
     differs_from_paper=_DIFFERS,
     torchvision="vgg19",
+    torchvision_key=functools.partial(torchvision_key, model="vgg19"),
     extra={"torchvision_params": 143_667_240},
     **_COMMON,
 )
@@ -619,9 +672,10 @@ def vgg19(num_classes: int = 1000, in_channels: int = 3, **kwargs: Any) -> VGG:
     results=(_HEADLINE, *_torchvision_result("VGG11_BN", 70.370, 89.810)),
     weight_layers=11,
     key_ideas=(*_KEY_IDEAS, _BN_NOTE),
-    drawbacks=_drawbacks("132.9M", "9.2M"),
+    drawbacks=_drawbacks("A", True),
     differs_from_paper=f"{_BN_NOTE} {_DIFFERS}",
     torchvision="vgg11_bn",
+    torchvision_key=functools.partial(torchvision_key, model="vgg11_bn"),
     extra={"torchvision_params": 132_868_840},
     **_COMMON,
 )
@@ -642,9 +696,10 @@ def vgg11_bn(num_classes: int = 1000, in_channels: int = 3, **kwargs: Any) -> VG
     results=(_HEADLINE, *_torchvision_result("VGG13_BN", 71.586, 90.374)),
     weight_layers=13,
     key_ideas=(*_KEY_IDEAS, _BN_NOTE),
-    drawbacks=_drawbacks("133.1M", "9.4M"),
+    drawbacks=_drawbacks("B", True),
     differs_from_paper=f"{_BN_NOTE} {_DIFFERS}",
     torchvision="vgg13_bn",
+    torchvision_key=functools.partial(torchvision_key, model="vgg13_bn"),
     extra={"torchvision_params": 133_053_736},
     **_COMMON,
 )
@@ -665,9 +720,10 @@ def vgg13_bn(num_classes: int = 1000, in_channels: int = 3, **kwargs: Any) -> VG
     results=(_HEADLINE, *_torchvision_result("VGG16_BN", 73.360, 91.516)),
     weight_layers=16,
     key_ideas=(*_KEY_IDEAS, _BN_NOTE),
-    drawbacks=_drawbacks("138.4M", "14.7M"),
+    drawbacks=_drawbacks("D", True),
     differs_from_paper=f"{_BN_NOTE} {_DIFFERS}",
     torchvision="vgg16_bn",
+    torchvision_key=functools.partial(torchvision_key, model="vgg16_bn"),
     extra={"torchvision_params": 138_365_992},
     **_COMMON,
 )
@@ -688,9 +744,10 @@ def vgg16_bn(num_classes: int = 1000, in_channels: int = 3, **kwargs: Any) -> VG
     results=(_HEADLINE, *_torchvision_result("VGG19_BN", 74.218, 91.842)),
     weight_layers=19,
     key_ideas=(*_KEY_IDEAS, _BN_NOTE),
-    drawbacks=_drawbacks("143.7M", "20.0M"),
+    drawbacks=_drawbacks("E", True),
     differs_from_paper=f"{_BN_NOTE} {_DIFFERS}",
     torchvision="vgg19_bn",
+    torchvision_key=functools.partial(torchvision_key, model="vgg19_bn"),
     extra={"torchvision_params": 143_678_248},
     **_COMMON,
 )
