@@ -32,3 +32,8 @@ def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
         check=True,
     )
     return path
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Declare the `cuda` marker here too, so that the contract tests run without pyproject's."""
+    config.addinivalue_line("markers", "cuda: needs a CUDA device (skipped without one)")

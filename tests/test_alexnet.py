@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import copy
-
 import pytest
 import torch
-import torchinfo
 import torchvision
 from helpers import n_params
 
@@ -27,10 +24,10 @@ def model() -> AlexNet:
 
 
 @pytest.fixture(scope="module")
-def torchvision_pair():
-    torch.manual_seed(0)
-    tv = torchvision.models.alexnet(weights=None).eval()
-    return tv, cnnref.from_torchvision("alexnet", tv.state_dict()).eval()
+def torchvision_meta() -> torch.nn.Module:
+    """torchvision's AlexNet on the meta device: names and shapes only."""
+    with torch.device("meta"):
+        return torchvision.models.alexnet(weights=None)
 
 
 def test_parameter_count(meta_model):
@@ -127,58 +124,21 @@ def test_min_input_size_is_tight(model):
         model.min_input_size = 63
 
 
-def test_torchvision_equivalence(torchvision_pair):
-    tv, ours = torchvision_pair
+def test_torchvision_keys_all_map(torchvision_meta):
+    # The logits are compared in tests/test_contract.py; here, the names and the counts.
+    keys = torchvision_meta.state_dict().keys()
+    with torch.device("meta"):
+        ours = cnnref.create_model("alexnet_tv")
+    assert {torchvision_key(k) for k in keys} == set(ours.state_dict())
+    assert torchvision_key("features.10.bias") == "conv5.bias"
     assert (
         n_params(ours)
-        == n_params(tv)
-        == 61_100_840
+        == n_params(torchvision_meta)
         == cnnref.get_card("alexnet_tv").extra["torchvision_params"]
     )
-    for size in (63, 100):
-        x = torch.randn(2, 3, size, size)
-        with torch.no_grad():
-            assert (ours(x) - tv(x)).abs().max() <= 1e-4
-            torch.testing.assert_close(ours.forward_features(x), tv.features(x))
-
-
-def test_torchvision_keys_all_map(torchvision_pair):
-    keys = torchvision_pair[0].state_dict().keys()
-    with torch.device("meta"):
-        ours = set(cnnref.create_model("alexnet_tv").state_dict())
-    assert {torchvision_key(k) for k in keys} == ours
-    assert torchvision_key("features.10.bias") == "conv5.bias"
-
-
-def test_channels_last(torchvision_pair):
-    _, ours = torchvision_pair
-    x = torch.randn(2, 3, 64, 64)
-    with torch.no_grad():
-        expected = ours(x)
-        out = ours.to(memory_format=torch.channels_last)(x.to(memory_format=torch.channels_last))
-    ours.to(memory_format=torch.contiguous_format)
-    torch.testing.assert_close(out, expected)
-
-
-def test_bfloat16_forward(torchvision_pair):
-    # alexnet_tv: PyTorch's LocalResponseNorm has no bfloat16 kernel on CPU (avg_pool3d).
-    model = copy.deepcopy(torchvision_pair[1])
-    x = torch.randn(1, 3, 63, 63)
-    with torch.no_grad():
-        expected = model(x)
-        out = model.to(torch.bfloat16)(x.bfloat16())
-    assert out.dtype == torch.bfloat16
-    torch.testing.assert_close(out.float(), expected, atol=0.02, rtol=0.05)
-
-
-@pytest.mark.parametrize("name", ["alexnet", "alexnet_tv"])
-def test_meta_device_and_torchinfo(name):
-    with torch.device("meta"):
-        model = cnnref.create_model(name)
-    stats = torchinfo.summary(model, input_size=(1, 3, 224, 224), device="meta", verbose=0)
-    assert stats.total_params == n_params(model)
-    out = model(torch.empty(2, 3, 224, 224, device="meta"))
-    assert out.shape == (2, 1000) and out.is_meta
+    kernels = [getattr(ours, f"conv{i}").out_channels for i in range(1, 6)]
+    assert kernels == [64, 192, 384, 256, 256]  # torchvision's, not "One weird trick"'s 384
+    assert not any(isinstance(m, torch.nn.LocalResponseNorm) for m in ours.modules())
 
 
 @pytest.mark.parametrize("name", ["alexnet", "alexnet_tv"])
@@ -193,28 +153,3 @@ def test_model_contract_and_card(name):
     assert card.min_input_size == model.min_input_size
     assert card.torchvision == "alexnet" and card.weight_layers == 8
     assert "weights" in " ".join(card.drawbacks).lower()
-
-
-@pytest.mark.parametrize("name", ["alexnet", "alexnet_tv"])
-@pytest.mark.parametrize(
-    ("shape", "dtype", "error", "message"),
-    [
-        ((3, 224, 224), torch.float32, ValueError, r"expects a 4-D input.*3-D tensor"),
-        ((1, 1, 224, 224), torch.float32, ValueError, r"expects 3 input channel\(s\), got 1"),
-        ((1, 3, 62, 62), torch.float32, ValueError, r"needs an input of at least 63x63"),
-        ((1, 3, 224, 224), torch.int64, TypeError, r"expects a floating-point input"),
-    ],
-)
-def test_bad_input_is_refused_clearly(name, shape, dtype, error, message):
-    with torch.device("meta"):
-        model = cnnref.create_model(name)
-    with pytest.raises(error, match=rf"^AlexNet(TV)? {message}"):
-        model(torch.empty(shape, dtype=dtype, device="meta"))
-
-
-@pytest.mark.parametrize("name", ["alexnet", "alexnet_tv"])
-def test_bad_constructor_arguments(name):
-    with torch.device("meta"), pytest.raises(ValueError, match="num_classes must be a positive"):
-        cnnref.create_model(name, num_classes=0)
-    with torch.device("meta"), pytest.raises(TypeError, match="in_channels must be an int"):
-        cnnref.create_model(name, in_channels="3")

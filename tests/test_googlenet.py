@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 import torch
-import torchinfo
 import torchvision
 from helpers import n_params, randomize_batch_norm
 
@@ -104,11 +103,13 @@ def test_parameter_counts():
     assert without_aux(paper) / cnnref.get_card("googlenet").paper_params == pytest.approx(
         1.029, abs=0.001
     )
+    card = cnnref.get_card("googlenet_tv")
+    with torch.device("meta"):  # the builder arguments the card gives: no auxiliary heads
+        theirs = torchvision.models.googlenet(weights=None, **card.torchvision_kwargs)
     assert (
-        without_aux(tv_variant)
-        == 6_624_904
-        == cnnref.get_card("googlenet_tv").extra["torchvision_params"]
+        without_aux(tv_variant) == n_params(theirs) == 6_624_904 == card.extra["torchvision_params"]
     )
+    assert cnnref.get_card("googlenet").torchvision_kwargs == card.torchvision_kwargs
 
 
 def test_auxiliary_heads_in_training_only(model):
@@ -141,17 +142,6 @@ def test_training_without_aux_heads_takes_any_size():
     assert model.aux1 is None and model.aux2 is None and model.training
     out = model(torch.empty(2, 3, 64, 64, device="meta"))
     assert isinstance(out, torch.Tensor) and out.shape == (2, 3)
-
-
-def test_torchvision_equivalence_with_batch_norm_statistics(torchvision_pair):
-    tv, ours = torchvision_pair
-    assert n_params(ours) == n_params(tv)
-    for size in (15, 64):
-        x = torch.randn(2, 3, size, size)
-        with torch.no_grad():
-            expected = tv(x)
-            assert expected.abs().max() > 0.1
-            assert (ours(x) - expected).abs().max() <= 1e-4
 
 
 def test_torchvision_equivalence_in_training_mode(torchvision_pair):
@@ -195,27 +185,6 @@ def test_torchvision_keys_all_map(torchvision_pair):
     assert {torchvision_key(k) for k in tv.state_dict()} == set(ours.state_dict())
 
 
-def test_channels_last(torchvision_pair):
-    _, ours = torchvision_pair
-    x = torch.randn(2, 3, 64, 64)
-    with torch.no_grad():
-        expected = ours(x)
-        ours.to(memory_format=torch.channels_last)
-        out = ours(x.to(memory_format=torch.channels_last))
-        ours.to(memory_format=torch.contiguous_format)
-    torch.testing.assert_close(out, expected, atol=1e-4, rtol=1e-4)
-
-
-def test_float64_forward(model):
-    x = torch.randn(1, 3, 32, 32)
-    with torch.no_grad():
-        expected = model(x)
-        out = model.double()(x.double())
-    model.float()
-    assert out.dtype == torch.float64
-    torch.testing.assert_close(out.float(), expected, atol=1e-4, rtol=1e-4)
-
-
 def assert_min_input_size_is_tight(model: GoogLeNet, name: str, minimum: int) -> None:
     assert model.min_input_size == cnnref.get_card(name).min_input_size == minimum
     with torch.no_grad():
@@ -240,17 +209,6 @@ def test_min_input_size_is_tight_torchvision_variant(torchvision_pair):
 
 
 @pytest.mark.parametrize("name", ["googlenet", "googlenet_tv"])
-def test_meta_device_and_torchinfo(name):
-    with torch.device("meta"):
-        model = cnnref.create_model(name).eval()
-    stats = torchinfo.summary(model, input_size=(1, 3, 224, 224), device="meta", verbose=0)
-    assert stats.total_params == n_params(model)
-    features = model.forward_features(torch.empty(2, 3, 224, 224, device="meta"))
-    assert features.shape == (2, 1024, 7, 7)
-    assert model.forward_head(features).shape == (2, 1000)
-
-
-@pytest.mark.parametrize("name", ["googlenet", "googlenet_tv"])
 def test_model_contract_and_card(name):
     with torch.device("meta"):
         model = cnnref.create_model(name, num_classes=5, in_channels=1)
@@ -260,26 +218,3 @@ def test_model_contract_and_card(name):
     assert card.weight_layers == 22
     assert any(r.value == 6.67 and r.metric == "top-5 error" for r in card.results)
     assert "time" in " ".join(card.drawbacks).lower()
-
-
-@pytest.mark.parametrize("name", ["googlenet", "googlenet_tv"])
-@pytest.mark.parametrize(
-    ("shape", "dtype", "error", "message"),
-    [
-        ((3, 224, 224), torch.float32, ValueError, r"expects a 4-D input.*3-D tensor"),
-        ((1, 4, 224, 224), torch.float32, ValueError, r"expects 3 input channel\(s\), got 4"),
-        ((1, 3, 14, 14), torch.float32, ValueError, r"needs an input of at least"),
-        ((1, 3, 224, 224), torch.int32, TypeError, r"expects a floating-point input"),
-    ],
-)
-def test_bad_input_is_refused_clearly(name, shape, dtype, error, message):
-    with torch.device("meta"):
-        model = cnnref.create_model(name)
-    with pytest.raises(error, match=rf"^GoogLeNet(TV)? {message}"):
-        model(torch.empty(shape, dtype=dtype, device="meta"))
-
-
-@pytest.mark.parametrize("name", ["googlenet", "googlenet_tv"])
-def test_bad_constructor_arguments(name):
-    with torch.device("meta"), pytest.raises(ValueError, match="num_classes must be a positive"):
-        cnnref.create_model(name, num_classes=0)

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import functools
-import math
-
 import pytest
 import torch
 import torchinfo
 import torchvision
-from helpers import meta_model, n_params, randomize_batch_norm
+from helpers import meta_model, n_params
 from torch import nn
 
 import cnnref
@@ -114,66 +111,18 @@ def test_parameter_breakdown_vgg16():
 
 
 @pytest.mark.parametrize("name", PAPER_NAMES + BN_NAMES)
-def test_card_states_where_the_parameters_sit(name):
+def test_config_params_is_the_measured_count(name):
+    """The arithmetic the cards' drawbacks print equals the layers this code builds."""
     counts = parameter_breakdown(meta_model(name))
-    total = sum(counts.values())
-    features = total - sum(n for layer, n in counts.items() if layer.startswith("fc"))
-    text = " ".join(cnnref.get_card(name).drawbacks)
-    assert f"{counts['fc6'] / 1e6:.1f}M of the {total / 1e6:.1f}M" in text
-    assert f"convolutional layers together hold {features / 1e6:.1f}M" in text
+    computed = vgg.config_params(CONFIG_OF[name], batch_norm=name in BN_NAMES)
+    assert computed["total"] == sum(counts.values())
+    assert computed["fc6"] == counts["fc6"]
+    assert computed["fc"] == sum(n for layer, n in counts.items() if layer.startswith("fc"))
+    assert computed["conv"] == computed["total"] - computed["fc"]
+    assert f"{computed['fc6'] / 1e6:.1f}M" in cnnref.get_card(name).drawbacks[0]
 
 
 # --- torchvision as the oracle ---------------------------------------------------------------
-
-
-@functools.cache
-def he_uniform(*shape: int) -> torch.Tensor:
-    """A He-uniform weight, made once per shape: the 8 models share their 400 MB fc6 weight."""
-    bound = (6 / math.prod(shape[1:])) ** 0.5
-    return torch.empty(shape).uniform_(-bound, bound, generator=torch.Generator().manual_seed(0))
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _free_shared_weights():
-    yield
-    he_uniform.cache_clear()
-
-
-def torchvision_vgg(name: str) -> nn.Module:
-    """torchvision's VGG with random weights and batch-norm statistics, in eval mode.
-
-    Built on the meta device and filled once (He-uniform weights, so that the logits keep a
-    useful scale through 19 layers), which is much faster than torchvision's own init.
-    """
-    with torch.device("meta"):
-        model = getattr(torchvision.models, name)(weights=None)
-    model.to_empty(device="cpu")
-    gen = torch.Generator().manual_seed(0)
-    with torch.no_grad():
-        for m in model.modules():
-            if isinstance(m, nn.Linear):
-                m.weight = nn.Parameter(he_uniform(*m.weight.shape))
-                m.bias.uniform_(-0.1, 0.1, generator=gen)
-            elif isinstance(m, nn.Conv2d):
-                m.weight.copy_(he_uniform(*m.weight.shape))
-                m.bias.uniform_(-0.1, 0.1, generator=gen)
-    return randomize_batch_norm(model)
-
-
-@pytest.mark.parametrize("name", TORCHVISION_NAMES)
-def test_from_torchvision_matches_torchvision(name):
-    theirs = torchvision_vgg(name)
-    ours = cnnref.from_torchvision(name, theirs.state_dict()).eval()
-    x = torch.randn(2, 3, 32, 32, generator=torch.Generator().manual_seed(1))
-    with torch.no_grad():
-        expected = theirs(x)
-        got = ours(x)
-        assert expected.std() > 0.1  # the weights are not trivial
-        assert (got - expected).abs().max() <= 1e-4
-        if name == "vgg11":  # channels_last gives the same function
-            ours = ours.to(memory_format=torch.channels_last)
-            got = ours(x.to(memory_format=torch.channels_last))
-            assert (got - expected).abs().max() <= 1e-4
 
 
 def test_torchvision_key_needs_the_configuration():
@@ -258,20 +207,6 @@ def test_shapes_and_contract():
     assert model(x).shape == (3, 7)
 
 
-@pytest.mark.parametrize(
-    ("x", "error", "message"),
-    [
-        (torch.empty(3, 224, 224), ValueError, "VGG-16 .* expects a 4-D input"),
-        (torch.empty(1, 1, 224, 224), ValueError, "expects 3 input channel"),
-        (torch.empty(1, 3, 64, 64, dtype=torch.uint8), TypeError, "floating-point"),
-        ([[1.0]], TypeError, "expects a torch.Tensor"),
-    ],
-)
-def test_bad_input(x, error, message):
-    with pytest.raises(error, match=message):
-        meta_model("vgg16")(x.to("meta") if isinstance(x, torch.Tensor) else x)
-
-
 def test_unknown_config():
     with pytest.raises(ValueError, match=r"unknown configuration 'F'.*'A', 'A-LRN', 'B'"):
         vgg.VGG("F")
@@ -300,7 +235,12 @@ def test_cards():
         8.8,
         9.0,
     ]
-    for name in BN_NAMES:
-        assert "Not in the paper" in cnnref.get_card(name).differs_from_paper
+    for name in PAPER_NAMES + BN_NAMES:
+        differs = cnnref.get_card(name).differs_from_paper
+        assert (vgg.DIFFERS_FROM_PAPER["batch_norm"] in differs) == (name in BN_NAMES)
+        assert vgg.DIFFERS_FROM_PAPER["init"] in differs
     assert cnnref.get_card("vgg16c").torchvision is None
     assert cnnref.get_card("vgg16_bn").torchvision == "vgg16_bn"
+    assert [n for n in PAPER_NAMES + BN_NAMES if cnnref.get_card(n).is_torchvision_twin] == (
+        TORCHVISION_NAMES
+    )

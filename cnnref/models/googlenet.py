@@ -75,6 +75,9 @@ TABLE_1: dict[str, tuple[int, int, int, int, int, int]] = {
     "5b": (384, 192, 384, 48, 128, 128),
 }
 
+# The paper's count, the sum of Table 1's params column, without the auxiliary heads.
+PAPER_PARAMS = 6_800_000
+
 # How `googlenet` departs from the paper, one entry per deviation.
 DIFFERS_FROM_PAPER = (
     "The paper gives no LRN constants; these are the BVLC Caffe reference model's (size 5, "
@@ -86,8 +89,9 @@ DIFFERS_FROM_PAPER = (
     "does; weighting the auxiliary losses is the training loop's business.",
     "The auxiliary heads pool 5×5/3 only where that gives their 4×4 maps (inputs of 223 to "
     "270 pixels) and adaptively to 4×4 elsewhere, as torchvision's do.",
-    "The parameter count is above the paper's about 6.8M, the sum of Table 1's params "
-    "column, which is rounded row by row (see Parameters, measured on this code).",
+    f"The parameter count is above the paper's about {PAPER_PARAMS / 1e6:g}M, the sum of "
+    "Table 1's params column, which is rounded row by row (see Parameters, measured on this "
+    "code).",
 )
 
 # torchvision builds the network its published weights describe (6,624,904 parameters in its
@@ -479,7 +483,7 @@ TORCHVISION_DIFFERS = (
             "Szegedy et al. 2015, Table 3",
         ),
     ),
-    paper_params=6_800_000,
+    paper_params=PAPER_PARAMS,
     paper_params_source="Szegedy et al. 2015, Table 1 (params column, without auxiliary heads)",
     input_size=(3, 224, 224),
     min_input_size=PAPER_VARIANT.min_input_size,

@@ -2,7 +2,9 @@
 
 The outline this site grew from (quoted in the first column) is right in places and wrong or
 loose in others; the second column gives what the paper reports (from the registry, with its
-source) and what the code measures.
+source) and what the code measures. Each family the outline covers has one function here,
+registered with `@outline(family)`; a family it does not cover needs nothing here: its page
+says so.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import cnnref
 from cnnref import ilsvrc
 from gen import Out
 from gen.common import (
+    FAMILY,
     family_cards,
     inference_params,
     meta_model,
@@ -26,6 +29,25 @@ from gen.common import (
 )
 
 Claims = list[tuple[str, str]]
+ClaimsFunction = Callable[[list[cnnref.ModelCard]], Claims]
+
+# family name -> its claims function, filled by `@outline(...)` below.
+CLAIMS: dict[str, ClaimsFunction] = {}
+
+
+def outline(family: str) -> Callable[[ClaimsFunction], ClaimsFunction]:
+    """Register the function that checks the outline's claims about `family`."""
+
+    def decorator(fn: ClaimsFunction) -> ClaimsFunction:
+        CLAIMS[family] = fn
+        return fn
+
+    return decorator
+
+
+def _featured(cards: list[cnnref.ModelCard]) -> cnnref.ModelCard:
+    """The family's featured model (its page shows it first)."""
+    return cnnref.get_card(FAMILY[cards[0].family].featured)
 
 
 def _paper_params(card: cnnref.ModelCard) -> str:
@@ -36,8 +58,9 @@ def _result(card: cnnref.ModelCard, metric: str, word: str) -> cnnref.Result | N
     return next((r for r in card.results if r.metric == metric and word in r.setting), None)
 
 
+@outline("lenet")
 def _lenet(cards: list[cnnref.ModelCard]) -> Claims:
-    c = cnnref.get_card("lenet5")
+    c = _featured(cards)
     layers = [n for n, _ in meta_model(c.name).named_children()]
     mnist = c.results[0]
     return [
@@ -54,15 +77,15 @@ def _lenet(cards: list[cnnref.ModelCard]) -> Claims:
     ]
 
 
+@outline("alexnet")
 def _alexnet(cards: list[cnnref.ModelCard]) -> Claims:
-    c = cnnref.get_card("alexnet")
+    c = _featured(cards)
     head = c.headline
     single = _result(c, "top-5 error", "single")
     convs = [(n, m) for n, m in meta_model(c.name).named_modules() if isinstance(m, nn.Conv2d)]
     kernels = "; ".join(
         f"{n.split('.')[-1]} {m.kernel_size[0]}×{m.kernel_size[1]}" for n, m in convs
     )
-    gpus = next((d for d in (*c.drawbacks, *c.key_ideas) if "GPU" in d and "day" in d), "")
     tv = torchvision_params(c.torchvision) if c.torchvision else None
     return [
         (
@@ -74,7 +97,7 @@ def _alexnet(cards: list[cnnref.ModelCard]) -> Claims:
             "Deeper architecture with huge convolutions 11x11",
             f"Only the first layer is 11×11; measured on the code: {kernels}.",
         ),
-        ("Was trained on 2 GPU for 6 days", gpus or "See the paper, §3.2."),
+        ("Was trained on 2 GPU for 6 days", c.training or "See the paper, §3.2."),
         (
             "60 million parameters",
             f"About right: {_paper_params(c)}; {inference_params(c.name):,} in this code"
@@ -83,8 +106,9 @@ def _alexnet(cards: list[cnnref.ModelCard]) -> Claims:
     ]
 
 
+@outline("googlenet")
 def _googlenet(cards: list[cnnref.ModelCard]) -> Claims:
-    c = cnnref.get_card("googlenet")
+    c = _featured(cards)
     head = c.headline
     g = ilsvrc.GOOGLENET_ON_HUMAN_IMAGES
     tv = torchvision_params(c.torchvision) if c.torchvision else None
@@ -110,10 +134,11 @@ def _googlenet(cards: list[cnnref.ModelCard]) -> Claims:
     ]
 
 
+@outline("vgg")
 def _vgg(cards: list[cnnref.ModelCard]) -> Claims:
     from cnnref.models import vgg
 
-    c = cnnref.get_card("vgg16")
+    c = _featured(cards)
     head = c.headline
     one_by_one = sorted({e for cfg in vgg.CONFIGS.values() for e in cfg if e.startswith("conv1-")})
     with_1x1 = [name for name, cfg in vgg.CONFIGS.items() if any(e in one_by_one for e in cfg)]
@@ -148,10 +173,10 @@ def _vgg(cards: list[cnnref.ModelCard]) -> Claims:
     ]
 
 
+@outline("resnet")
 def _resnet(cards: list[cnnref.ModelCard]) -> Claims:
-    c = cnnref.get_card("resnet152")
-    head = c.headline
-    depths = [x.weight_layers for x in cards if not x.name.endswith("_tv")]
+    head = _featured(cards).headline
+    depths = sorted({x.weight_layers for x in cards if x.weight_layers})
     return [
         (
             "Winner of ILSVRC 2015 with top 5 error 3.5%",
@@ -169,6 +194,7 @@ def _resnet(cards: list[cnnref.ModelCard]) -> Claims:
     ]
 
 
+@outline("attention")
 def _attention(cards: list[cnnref.ModelCard]) -> Claims:
     paper = cards[0].paper
     return [
@@ -180,8 +206,9 @@ def _attention(cards: list[cnnref.ModelCard]) -> Claims:
     ]
 
 
+@outline("unet")
 def _unet(cards: list[cnnref.ModelCard]) -> Claims:
-    c = cards[0]
+    c = _featured(cards)
     model = meta_model(c.name)
     idea = next((k for k in c.key_ideas if "softmax" in k or "Binary" in k), "")
     return [
@@ -193,21 +220,14 @@ def _unet(cards: list[cnnref.ModelCard]) -> Claims:
     ]
 
 
-CLAIMS: dict[str, Callable[[list[cnnref.ModelCard]], Claims]] = {
-    "lenet": _lenet,
-    "alexnet": _alexnet,
-    "googlenet": _googlenet,
-    "vgg": _vgg,
-    "resnet": _resnet,
-    "attention": _attention,
-    "unet": _unet,
-}
-
-
 def claims(family: str) -> Out:
     """The outline's claims about `family` and what the registry and the code say."""
     cards = family_cards(family)
     if not cards:
         return Out().add(no_models(family))
+    if family not in CLAIMS:
+        return Out().add(
+            f"The lecture outline this site grew from does not cover {FAMILY[family].title}."
+        )
     rows = [[f"“{quote}”", answer] for quote, answer in CLAIMS[family](cards)]
     return Out().add(table(["the lecture outline says", "the paper and this code"], rows))

@@ -18,8 +18,12 @@ FAMILIES: tuple[cnnref.Family, ...] = tuple(cnnref.list_families())
 FAMILY = {f.name: f for f in FAMILIES}
 
 # torchvision builders' arguments that give the network its published weights describe
-# (GoogLeNet's published count, 6,624,904, is without the auxiliary classifiers).
-TORCHVISION_KWARGS: dict[str, dict] = {"googlenet": {"aux_logits": False, "init_weights": False}}
+# (GoogLeNet's published count is without the auxiliary classifiers), from the cards.
+TORCHVISION_KWARGS: dict[str, dict] = {
+    card.torchvision: dict(card.torchvision_kwargs)
+    for card in map(cnnref.get_card, cnnref.list_models())
+    if card.torchvision and card.torchvision_kwargs
+}
 
 SUMMARY_COLUMNS = ("output_size", "num_params", "mult_adds")
 

@@ -489,7 +489,11 @@ def blocks_table(family: str, *names: str) -> Out:
 
 
 def config_table(family: str) -> Out:
-    """The paper's own configuration table, rendered from the family module's data."""
+    """The paper's own configuration table, rendered from the family module's data.
+
+    Only the families whose paper has a table worth rendering from their module's own data
+    have one (`blocks-table` reads any family's module tree instead).
+    """
     cards = _cards_or_note(family)
     if isinstance(cards, Out):
         return cards
@@ -580,7 +584,7 @@ def _googlenet_table(cards: list[cnnref.ModelCard]) -> Out:
     """Table 1 of the GoogLeNet paper, measured on the paper variant's modules."""
     from cnnref.models import googlenet
 
-    c = next((c for c in cards if c.name == "googlenet"), cards[0])
+    c = _featured(cards[0].family)  # the paper's network
     model = meta_model(c.name)
     shapes = _stage_shapes(model, c.input_size)
     madds = _mult_adds_of(model, c.input_size)
