@@ -23,7 +23,7 @@ import torch
 from torch import nn
 
 from cnnref.models import alexnet, googlenet, resnet, vgg
-from cnnref.registry import create_model
+from cnnref.registry import get_card
 
 __all__ = ["TORCHVISION_NAMES", "from_torchvision", "torchvision_variant"]
 
@@ -92,7 +92,7 @@ def from_torchvision(
         if head:
             kwargs["num_classes"] = head[-1].shape[0]
     with torch.device("meta"):
-        model = create_model(variant, **kwargs)
+        model = get_card(variant).builder(**kwargs)
     expected = model.state_dict()
     missing = sorted(set(expected) - set(renamed))
     unexpected = sorted(set(renamed) - set(expected))
