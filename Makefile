@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 KATEX := docs/assets/vendor/katex/katex.min.js
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: setup serve build test lint format bench clean
+.PHONY: setup serve build test lint format bench gpu-check wheel-check clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,9 +34,11 @@ serve: setup
 build: setup
 	$(BIN)/mkdocs build --strict
 
+# ruff, and the import contracts of pyproject.toml (the package's layers: no cycle).
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 format: setup
 	$(BIN)/ruff format .
@@ -47,6 +49,16 @@ test: setup lint build $(CHROMIUM)
 
 bench: setup
 	$(BIN)/python benchmarks/run.py
+
+# On a machine with a CUDA GPU: the tests marked `cuda`, then the benchmark suite on the GPU.
+gpu-check: setup
+	$(BIN)/python -c "import torch, sys; sys.exit(not torch.cuda.is_available() and 'gpu-check: CUDA is not available')"
+	$(BIN)/python -m pytest -m cuda
+	$(BIN)/python -m cnnref bench all --device cuda --out benchmarks/results/cuda.json
+
+# The wheel, installed into a clean folder, run from outside the repository (also a slow test).
+wheel-check: setup
+	$(BIN)/python -m pytest tests/test_wheel.py
 
 clean:
 	rm -rf site .cache artifacts

@@ -1,11 +1,12 @@
 """Run the committed benchmark suite: every network, with this device's default protocol.
 
     python benchmarks/run.py                  # CPU defaults   -> benchmarks/results/cpu.json
-    python benchmarks/run.py --full           # issue protocol -> benchmarks/results/cpu-full.json
+    python benchmarks/run.py --full           # full protocol  -> benchmarks/results/cpu-full.json
     python benchmarks/run.py --device cuda    # fp16 + bf16    -> benchmarks/results/cuda.json
 
 Every other option of `python -m cnnref bench` passes through (`--repeats 5`, `--note "..."`);
-`--out FILE` overrides the file. The site's Performance page reads every JSON in `results/`.
+`--out FILE` overrides the file. The site's Performance page reads every JSON in `results/`
+(`docs/gen/perf.py`; `python benchmarks/table.py` prints its tables).
 """
 
 from __future__ import annotations

@@ -7,14 +7,14 @@ Example:
     torch.Size([1, 10])
 """
 
-from cnnref import models
+from cnnref import models, tasks
 from cnnref.compat import TORCHVISION_NAMES, from_torchvision, torchvision_variant
+from cnnref.factory import create_model
 from cnnref.registry import (
     Family,
     ModelCard,
     Paper,
     Result,
-    create_model,
     get_card,
     get_family,
     list_families,
@@ -37,5 +37,6 @@ __all__ = [
     "list_families",
     "list_models",
     "models",
+    "tasks",
     "torchvision_variant",
 ]

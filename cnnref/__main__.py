@@ -1,8 +1,12 @@
 """Command line: `python -m cnnref list | params | summary NAME | train RECIPE | bench NAME`.
 
 Example:
-    >>> main(["list", "--family", "lenet"])  # doctest: +ELLIPSIS
+    >>> main(["list", "lenet"])  # doctest: +ELLIPSIS
     lenet5 ...
+    0
+    >>> main(["list", "vgg1[13]_bn"])  # doctest: +ELLIPSIS
+    vgg11_bn ...
+    vgg13_bn ...
     0
 """
 
@@ -13,12 +17,14 @@ import sys
 
 import torch
 
-import cnnref
+from cnnref import models  # noqa: F401  (registers every family)
+from cnnref.factory import create_model
+from cnnref.registry import get_card, list_models
 
 
 def _list(args: argparse.Namespace) -> int:
-    for name in cnnref.list_models(args.family):
-        card = cnnref.get_card(name)
+    for name in list_models(args.family or args.filter):
+        card = get_card(name)
         print(f"{name:16s} {card.year}  {card.title}")
     return 0
 
@@ -26,13 +32,13 @@ def _list(args: argparse.Namespace) -> int:
 def _summary(args: argparse.Namespace) -> int:
     import torchinfo
 
-    card = cnnref.get_card(args.name)
+    card = get_card(args.name)
     size = tuple(args.input_size) if args.input_size else card.input_size
     if len(size) != 3:
         raise SystemExit(f"--input-size takes C H W (three numbers), got {size}")
     device = torch.device(args.device)
     with device:
-        model = cnnref.create_model(args.name).eval()
+        model = create_model(args.name).eval()
     stats = torchinfo.summary(
         model,
         input_size=(args.batch_size, *size),
@@ -59,10 +65,10 @@ def _params(args: argparse.Namespace) -> int:
     warnings.filterwarnings("ignore", category=FutureWarning, module="torchvision")
 
     print(f"{'model':14s} {'this code':>13s} {'paper':>13s} {'torchvision':>13s}  torchvision's")
-    for name in cnnref.list_models(args.family):
-        card = cnnref.get_card(name)
+    for name in list_models(args.family or args.filter):
+        card = get_card(name)
         with torch.device("meta"):
-            ours = _count(cnnref.create_model(name))
+            ours = _count(create_model(name))
             theirs = ""
             if card.torchvision:
                 tv = getattr(torchvision.models, card.torchvision)(weights=None)
@@ -85,10 +91,14 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("list", help="list the registered models")
+    p.add_argument(
+        "filter", nargs="?", help="a family (vgg, resnet, ...) or a pattern ('resnet*', 'vgg1?')"
+    )
     p.add_argument("--family", help="only this family (vgg, resnet, ...)")
     p.set_defaults(run=_list)
 
     p = sub.add_parser("params", help="parameter counts: this code, the paper, torchvision")
+    p.add_argument("filter", nargs="?", help="a family or a pattern, as for `list`")
     p.add_argument("--family", help="only this family (vgg, resnet, ...)")
     p.set_defaults(run=_params)
 
@@ -120,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _delegate(module: str, args: argparse.Namespace) -> int:
-    import importlib
+    import importlib  # train and bench load when asked for: `list` and `params` start faster
 
     return importlib.import_module(module).main(args.rest)
 

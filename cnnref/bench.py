@@ -15,8 +15,9 @@ Measure your own machine:
     python -m cnnref bench all --device cuda --out my.json
     python -m cnnref bench cnnref:alexnet --full      # the paper's AlexNet, the full protocol
 
-The site's Performance page is rendered from the committed JSON with `load_results`,
-`ratio_table_markdown` and `throughput_plot_svg`; nothing is measured while the site builds.
+Results go where `--out` says (a JSON file; nothing is written without it). The site's
+Performance page is rendered from the JSON committed in the repository's `benchmarks/results/`
+(by `docs/gen/perf.py`); nothing is measured while the site builds.
 
 Example:
     >>> expand_names(["resnet18", "cnnref:alexnet", "lenet5"])
@@ -30,7 +31,6 @@ import contextlib
 import ctypes
 import dataclasses
 import datetime
-import io
 import json
 import math
 import os
@@ -49,40 +49,22 @@ import torch.nn.functional as F
 from torch import nn
 
 from cnnref.compat import TORCHVISION_NAMES, from_torchvision, torchvision_variant
-from cnnref.registry import create_model, get_card, list_models
+from cnnref.factory import create_model
+from cnnref.registry import get_card, list_models
 
-__all__ = [
-    "ONLY_CNNREF",
-    "PAIRS",
-    "Protocol",
-    "ceiling_table_markdown",
-    "expand_names",
-    "load_results",
-    "machine",
-    "main",
-    "ratio_table_markdown",
-    "run",
-    "throughput_plot_svg",
-]
+__all__ = ["ONLY_CNNREF", "PAIRS", "Protocol", "expand_names", "machine", "main", "run"]
 
 PAIRS: tuple[str, ...] = TORCHVISION_NAMES
 """torchvision's builders with a cnnref twin: measured side by side."""
 
-ONLY_CNNREF: tuple[str, ...] = (
-    "lenet5",
-    "alexnet",  # the paper's two-tower network with LRN, not torchvision's
-    "vgg11_lrn",
-    "vgg16c",
-    "googlenet",  # the paper's, without batch norm, with the real 5x5 branch
-    "attention56",
-    "attention92",
-    "unet",
+ONLY_CNNREF: tuple[str, ...] = tuple(
+    name for name in list_models() if name not in {torchvision_variant(n) for n in PAIRS}
 )
-"""Networks torchvision does not have: measured against the matmul ceiling."""
+"""The registered networks that are no torchvision twin (the paper's AlexNet and GoogLeNet,
+VGG A-LRN and C, ResNet-50/101/152 v1, LeNet-5, U-Net, ...): measured against the matmul
+ceiling."""
 
 MODES: tuple[str, ...] = ("eager", "channels_last", "compile")
-RESULTS_DIR = Path(__file__).resolve().parents[1] / "benchmarks" / "results"
-RATIO_TARGET = 0.97
 
 
 @dataclasses.dataclass
@@ -132,13 +114,16 @@ class Protocol:
 
     @classmethod
     def full(cls, device: str = "cpu") -> Protocol:
-        """The issue's protocol: 224x224, batch 1 and 32, every mode and workload."""
+        """The full protocol: 224x224, batch 1 and 32, every mode and workload.
+
+        On the CPU in float32; elsewhere in float16 and bfloat16 autocast.
+        """
         dtypes = ("float32",) if torch.device(device).type == "cpu" else ("float16", "bfloat16")
         return cls(device=device, dtypes=dtypes)
 
     @classmethod
     def cpu_defaults(cls) -> Protocol:
-        """What a shared 2-core CPU finishes in about 25 minutes for `all`.
+        """The preset for a small shared CPU (the committed CPU run's; its time is in the JSON).
 
         Smaller images (112x112, a quarter of the work of 224x224), a training batch of 8,
         at least 5 timed steps (1 s for fast ones), `torch.compile` at batch 1 only and for
@@ -639,254 +624,6 @@ def run(jobs: list[tuple[str, str]], proto: Protocol, log: Callable[[str], None]
     }
 
 
-# --- reading the results (the site's Performance page) ---------------------------------------
-
-
-def load_results(path: str | Path | None = None) -> dict:
-    """Load committed results: one JSON file, or every `*.json` in a folder.
-
-    Args:
-        path: A file written by `python -m cnnref bench ... --out`, or a folder of them
-            (default: `benchmarks/results/` in the repository).
-
-    Returns:
-        `{"runs": {stem: {"machine", "protocol", "matmul", "created", "command", "note"}},
-        "results": [...]}`: each result carries `"run"`, the stem of the file it came from
-        (`"cpu"` for `cpu.json`).
-
-    Raises:
-        FileNotFoundError: If there is no such file, or the folder holds no JSON.
-    """
-    path = RESULTS_DIR if path is None else Path(path)
-    files = sorted(path.glob("*.json")) if path.is_dir() else [path]
-    if not files or not files[0].exists():
-        raise FileNotFoundError(f"load_results: no benchmark JSON at {path}")
-    merged: dict = {"runs": {}, "results": []}
-    for file in files:
-        data = json.loads(file.read_text())
-        merged["runs"][file.stem] = {k: v for k, v in data.items() if k != "results"}
-        merged["results"] += [{**r, "run": file.stem} for r in data["results"]]
-    return merged
-
-
-def _as_loaded(results: dict) -> dict:
-    """Accept both `load_results()` output and a single run (as `run` returns it)."""
-    if "runs" in results:
-        return results
-    return {
-        "runs": {"run": {k: v for k, v in results.items() if k != "results"}},
-        "results": [{**r, "run": "run"} for r in results["results"]],
-    }
-
-
-def _column(r: dict, several_runs: bool, several_dtypes: bool, mode: bool = True) -> str:
-    label = f"train b{r['batch']}" if r["workload"] == "train" else f"b{r['batch']}"
-    if mode:
-        label = f"{r['mode']} {label}"
-    if several_dtypes:
-        label = f"{r['dtype']} {label}"
-    if several_runs:
-        label = f"{r['run']} {label}"
-    return label
-
-
-def ratio_table_markdown(results: dict) -> str:
-    """A Markdown table of cnnref/torchvision throughput ratios, one row per network.
-
-    Ratios below 0.97 are bold; a measurement that failed reads "error".
-
-    Args:
-        results: From `load_results()` (or one run, as `run` returns it).
-
-    Returns:
-        The table, one column per mode and workload.
-
-    Example:
-        >>> record = {"network": "resnet18", "kind": "pair", "mode": "eager", "dtype": "float32",
-        ...           "workload": "infer_b1", "batch": 1, "ratio": 0.95}
-        >>> print(ratio_table_markdown({"results": [record]}))
-        | network | eager b1 |
-        |---|---|
-        | resnet18 | **0.950** |
-    """
-    loaded = _as_loaded(results)
-    pairs = [r for r in loaded["results"] if r["kind"] == "pair"]
-    several_runs = len({r["run"] for r in pairs}) > 1
-    several_dtypes = len({r["dtype"] for r in pairs}) > 1
-    columns: list[str] = []
-    cells: dict[tuple[str, str], str] = {}
-    for r in pairs:
-        col = _column(r, several_runs, several_dtypes)
-        if col not in columns:
-            columns.append(col)
-        if "error" in r:
-            cells[r["network"], col] = "error"
-        else:
-            ratio = f"{r['ratio']:.3f}"
-            cells[r["network"], col] = f"**{ratio}**" if r["ratio"] < RATIO_TARGET else ratio
-    networks = list(dict.fromkeys(r["network"] for r in pairs))
-    lines = ["| network | " + " | ".join(columns) + " |", "|---" * (len(columns) + 1) + "|"]
-    for net in networks:
-        row = [cells.get((net, c), "–") for c in columns]
-        lines.append(f"| {net} | " + " | ".join(row) + " |")
-    return "\n".join(lines)
-
-
-def step_time_spread(results: dict) -> dict[str, float]:
-    """How much single steps vary: the interquartile range of step times over their median.
-
-    Measured for both implementations of every pair; a ratio closer to 1.00 than this spread
-    is within the noise of the machine the run was on.
-
-    Args:
-        results: From `load_results()` (or one run, as `run` returns it).
-
-    Returns:
-        `{"median": ..., "p90": ..., "max": ...}` as fractions, over every measurement.
-
-    Example:
-        >>> step = {"step_s": {"q1": 0.98, "median": 1.0, "q3": 1.02}}
-        >>> record = {"kind": "pair", "cnnref": step, "torchvision": step}
-        >>> step_time_spread({"results": [record]})
-        {'median': 0.04, 'p90': 0.04, 'max': 0.04}
-    """
-    spreads = sorted(
-        (s["q3"] - s["q1"]) / s["median"]
-        for r in _as_loaded(results)["results"]
-        if r["kind"] == "pair" and "error" not in r
-        for s in (r["cnnref"]["step_s"], r["torchvision"]["step_s"])
-    )
-    if not spreads:
-        return {}
-    return {
-        "median": round(statistics.median(spreads), 4),
-        "p90": round(spreads[int(0.9 * (len(spreads) - 1))], 4),
-        "max": round(spreads[-1], 4),
-    }
-
-
-def ceiling_table_markdown(results: dict) -> str:
-    """A Markdown table of cnnref's throughput and its share of the matmul rate (eager).
-
-    Args:
-        results: From `load_results()`.
-
-    Returns:
-        One row per network (every cnnref model measured), one column pair per workload.
-    """
-    loaded = _as_loaded(results)
-    rows = [r for r in loaded["results"] if r["mode"] == "eager" and "error" not in r]
-    several_runs = len({r["run"] for r in rows}) > 1
-    several_dtypes = len({r["dtype"] for r in rows}) > 1
-    columns = list(dict.fromkeys(_column(r, several_runs, several_dtypes, False) for r in rows))
-    cells = {}
-    for r in rows:
-        c = r["cnnref"]
-        cells[r["cnnref_model"], _column(r, several_runs, several_dtypes, False)] = (
-            f"{c['images_per_s']:.4g} img/s ({c['matmul_fraction']:.0%})"
-        )
-    lines = ["| model | " + " | ".join(columns) + " |", "|---" * (len(columns) + 1) + "|"]
-    for model in dict.fromkeys(r["cnnref_model"] for r in rows):
-        lines.append(
-            f"| {model} | " + " | ".join(cells.get((model, c), "–") for c in columns) + " |"
-        )
-    return "\n".join(lines)
-
-
-def _spread_labels(points: list[tuple[float, float]], gap: float = 0.09) -> list[float]:
-    """Heights (log10) for the labels of points `(log10 x, log10 y)`, so none overlap.
-
-    Labels sit to the right of their points; where points lie within 0.3 decades of each
-    other along x, their labels are pushed up until `gap` decades apart.
-    """
-    placed: list[tuple[float, float]] = []
-    heights = [0.0] * len(points)
-    for i in sorted(range(len(points)), key=lambda i: points[i][1]):
-        x, height = points[i]
-        while clash := [
-            h for px, h in placed if abs(px - x) < 0.3 and abs(h - height) < 0.999 * gap
-        ]:
-            height = max(clash) + gap
-        placed.append((x, height))
-        heights[i] = height
-    return heights
-
-
-def throughput_plot_svg(
-    results: dict, mode: str = "eager", workload: str | None = None, dtype: str | None = None
-) -> str:
-    """Plot inference throughput against parameter count, cnnref and torchvision.
-
-    Args:
-        results: From `load_results()`.
-        mode: The mode to plot.
-        workload: The workload (default: the largest inference batch measured).
-        dtype: The dtype (default: the first one measured).
-
-    Returns:
-        An SVG document (a string), reproducible byte for byte for the same results.
-    """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    loaded = _as_loaded(results)
-    run_name = next(iter(loaded["runs"]))
-    rows = [r for r in loaded["results"] if r["run"] == run_name and r["mode"] == mode]
-    rows = [r for r in rows if "error" not in r]
-    if workload is None:
-        workload = max((r for r in rows if r["workload"] != "train"), key=lambda r: r["batch"])[
-            "workload"
-        ]
-    dtype = dtype or rows[0]["dtype"]
-    rows = [r for r in rows if r["workload"] == workload and r["dtype"] == dtype]
-    batch = next(r["batch"] for r in rows)
-    with plt.rc_context({"svg.hashsalt": "cnnref", "svg.fonttype": "none"}):
-        fig, ax = plt.subplots(figsize=(8, 5.5))
-        ax.set_xscale("log")
-        ax.set_yscale("log")
-        for impl, marker, color in (
-            ("cnnref", "o", "tab:blue"),
-            ("torchvision", "x", "tab:orange"),
-        ):
-            pts = [(r["params"][impl] / 1e6, r[impl]["images_per_s"]) for r in rows if impl in r]
-            if pts:
-                xs, ys = [x for x, _ in pts], [y for _, y in pts]
-                ax.scatter(xs, ys, marker=marker, color=color, label=impl, zorder=3)
-        labels = [(r["params"]["cnnref"] / 1e6, r["cnnref"]["images_per_s"], r) for r in rows]
-        heights = _spread_labels([(math.log10(x), math.log10(y)) for x, y, _ in labels])
-        for (x, y, r), height in zip(labels, heights, strict=True):
-            moved = abs(height - math.log10(y)) > 1e-9
-            ax.annotate(
-                r["cnnref_model"],
-                (x, y),
-                xytext=(x * 1.12, 10**height),
-                fontsize=7,
-                va="center",
-                arrowprops={"arrowstyle": "-", "lw": 0.4, "color": "0.6"} if moved else None,
-            )
-        ax.set_xlabel("parameters (millions)")
-        ax.set_ylabel("images per second")
-        info = loaded["runs"][run_name].get("machine", {})
-        threads = info.get("torch_threads", "?")
-        where = info.get("gpu") or f"{info.get('cpu', '?')}, {threads} thread" + (
-            "" if threads == 1 else "s"
-        )
-        size = loaded["runs"][run_name].get("protocol", {}).get("image_size", "?")
-        ax.set_title(
-            f"{where}: {mode}, {dtype}, inference at batch {batch}, {size}×{size} images",
-            fontsize=10,
-        )
-        ax.grid(True, which="both", alpha=0.3)
-        ax.legend()
-        fig.tight_layout()
-        buffer = io.StringIO()
-        fig.savefig(buffer, format="svg", metadata={"Date": None})
-        plt.close(fig)
-    return buffer.getvalue()
-
-
 # --- the command line ------------------------------------------------------------------------
 
 
@@ -913,7 +650,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--matmul-size", type=int)
     p.add_argument("--threads", type=int, help="torch.set_num_threads (default: torch's)")
     p.add_argument("--clock", choices=("wall", "cpu"), help="cpu: process CPU time (1 thread)")
-    p.add_argument("--out", type=Path, help="write the JSON here")
+    p.add_argument("--out", type=Path, help="write the JSON here (nothing is written without it)")
     p.add_argument("--note", default="", help="text stored with the results")
     return p
 
@@ -953,9 +690,12 @@ def main(argv: list[str]) -> int:
     data = run(jobs, proto, log=lambda line: print(line, flush=True))
     data["command"] = shlex.join(["python", "-m", "cnnref", "bench", *argv])
     data["note"] = args.note
-    if any(r["kind"] == "pair" for r in data["results"]):
-        print()
-        print(ratio_table_markdown(data))
+    ratios = sorted(r["ratio"] for r in data["results"] if "ratio" in r)
+    if ratios:
+        print(
+            f"\ncnnref / torchvision throughput over {len(ratios)} measurements: "
+            f"min {ratios[0]:.3f}, median {statistics.median(ratios):.3f}, max {ratios[-1]:.3f}"
+        )
     print(f"\n{len(data['results'])} measurements in {data['duration_s'] / 60:.1f} min")
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -24,7 +24,7 @@ import torch
 from torch import nn
 
 from cnnref import models  # noqa: F401  (importing the models registers every family)
-from cnnref.registry import ModelCard, create_model, get_card, list_models
+from cnnref.registry import ModelCard, get_card, list_models
 
 __all__ = ["TORCHVISION_NAMES", "from_torchvision", "torchvision_twins", "torchvision_variant"]
 
@@ -110,7 +110,7 @@ def from_torchvision(
         if head:
             kwargs["num_classes"] = head[-1].shape[0]
     with torch.device("meta"):
-        model = create_model(variant, **kwargs)
+        model = get_card(variant).builder(**kwargs)
     expected = model.state_dict()
     missing = sorted(set(expected) - set(renamed))
     unexpected = sorted(set(renamed) - set(expected))

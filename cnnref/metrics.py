@@ -9,7 +9,7 @@
 | detection | mean average precision at IoU 0.5 | `mean_average_precision` |
 
 Every function returns a plain `float` (a fraction: `0.153` means 15.3 %). Boxes are
-`(cx, cy, w, h)` normalised to the image, the way the lecture draws them, unless a function
+`(cx, cy, w, h)` normalised to the image (centre, width, height), unless a function
 takes a `box_format`; the IoU itself comes from `torchvision.ops.box_iou`.
 
 The tests hold these against `torchmetrics` (top-k accuracy, Jaccard index, Dice,

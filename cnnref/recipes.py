@@ -39,9 +39,10 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, Dataset
 
-import cnnref
-from cnnref import losses, metrics
 from cnnref.data import DigitsDataset, ShapesDataset, collate_shapes
+from cnnref.factory import create_model
+from cnnref.registry import get_card
+from cnnref.tasks import get_task
 from cnnref.train import TrainConfig, cleanup_distributed, select_device, setup_distributed, train
 
 __all__ = ["RECIPES", "Recipe", "RecipeResult", "main", "run"]
@@ -53,13 +54,14 @@ class Recipe:
 
     Attributes:
         name: The recipe's name (`python -m cnnref train NAME`).
-        task: One of `cnnref.heads.TASKS`.
+        task: A name from `cnnref.tasks.list_tasks()`.
         backbone: A registered model name.
         title: One line for the site and the log.
         metric: The held-out metric the goal is about.
         goal: What the full recipe reaches on held-out data.
         quick_goal: What `quick=True` reaches.
         higher_is_better: Whether the goal is a lower bound (accuracy) or an upper one (MAE).
+        data: `"digits"` (`DigitsDataset`, its fixed split) or `"shapes"` (`ShapesDataset`).
         model_kwargs: Passed to `cnnref.create_model` besides the task.
         data_kwargs: Passed to the training `DigitsDataset`, or to both `ShapesDataset`s.
         train_size: Training pictures (shapes recipes; digits has its fixed split).
@@ -76,6 +78,7 @@ class Recipe:
     goal: float
     quick_goal: float
     higher_is_better: bool = True
+    data: str = "shapes"
     model_kwargs: dict[str, Any] = field(default_factory=dict)
     data_kwargs: dict[str, Any] = field(default_factory=dict)
     train_size: int = 4000
@@ -91,7 +94,7 @@ class Recipe:
 
 SHAPES_64 = {"image_size": 64, "channels": 3, "object_size": (10, 22)}
 # LeNet-5 on colour pictures; 14 pixels of padding make its C5 map tile the whole picture
-# (16x16 cells of 4x4 pixels on 64x64; see `cnnref.heads.TaskModel`).
+# (16x16 cells of 4x4 pixels on 64x64; see `cnnref.tasks.TaskModel`).
 LENET_ON_SHAPES = {"in_channels": 3, "input_padding": 14}
 
 RECIPES: dict[str, Recipe] = {
@@ -105,6 +108,7 @@ RECIPES: dict[str, Recipe] = {
             metric="accuracy",
             goal=0.97,
             quick_goal=0.85,
+            data="digits",
             model_kwargs={"in_channels": 1},
             data_kwargs={"shift": 2},
             config=TrainConfig(epochs=20, batch_size=16, lr=2e-3),
@@ -206,73 +210,39 @@ class RecipeResult:
         return self.recipe.reached(self.value, self.quick)
 
 
-# --- data, loss and evaluation per task -------------------------------------------------
+# --- data and evaluation ---------------------------------------------------------------
 
 
-def _datasets(recipe: Recipe) -> tuple[Dataset, Dataset]:
-    if recipe.name == "digits":
-        return DigitsDataset("train", **recipe.data_kwargs), DigitsDataset("test")
+def _digits(recipe: Recipe) -> tuple[Dataset, Dataset]:
+    return DigitsDataset("train", **recipe.data_kwargs), DigitsDataset("test")
+
+
+def _shapes(recipe: Recipe) -> tuple[Dataset, Dataset]:
     train_set = ShapesDataset(recipe.train_size, "train", **recipe.data_kwargs)
     test_set = ShapesDataset(recipe.test_size, "test", **recipe.data_kwargs)
     return train_set, test_set
 
 
-def _loss_fn(recipe: Recipe) -> Callable[[torch.Tensor, Any], torch.Tensor]:
-    task = recipe.task
-    if task == "classification":
-        return losses.classification_loss
-    if task == "regression":
-        return lambda out, t: losses.regression_loss(out, t["count"], kind="mse")
-    if task == "segmentation":
-        return lambda out, t: losses.segmentation_loss(out, t["mask"] > 0)
-    if task == "localization":
-        return lambda out, t: losses.localization_loss(
-            out, torch.cat(t["boxes"]), torch.cat(t["labels"])
-        )
-    b = recipe.model_kwargs.get("boxes_per_cell", 1)
-    return lambda out, t: losses.detection_loss(out, t["boxes"], t["labels"], boxes_per_cell=b)
+# Each data source: how to make the two sets, and how to batch them (digits are plain
+# (image, label) pairs; the shapes carry a dict of targets).
+DATA: dict[str, tuple[Callable[[Recipe], tuple[Dataset, Dataset]], Callable | None]] = {
+    "digits": (_digits, None),
+    "shapes": (_shapes, collate_shapes),
+}
 
 
 def _evaluate_fn(
     recipe: Recipe, test_set: Dataset, device: torch.device, collate: Callable | None
 ) -> Callable[[nn.Module], dict[str, float]]:
     loader = DataLoader(test_set, batch_size=200, collate_fn=collate)
+    task = get_task(recipe.task)
 
     def evaluate(model: nn.Module) -> dict[str, float]:
         outputs, targets = [], []
         for images, target in loader:
             outputs.append(model(images.to(device)).float().cpu())
             targets.append(target)
-        out = torch.cat(outputs)
-        task = recipe.task
-        if task == "classification":
-            labels = torch.cat(targets)
-            meter = metrics.TopKError((1, 5))
-            meter.update(out, labels)
-            errors = meter.compute()
-            return {"accuracy": 1.0 - errors["top1_error"], **errors}  # metrics.accuracy's sum
-        if task == "regression":
-            count = torch.cat([t["count"] for t in targets])
-            return {
-                "mae": metrics.mean_absolute_error(out[:, 0], count),
-                "count_accuracy": (out[:, 0].round() == count).float().mean().item(),
-            }
-        if task == "segmentation":
-            mask = torch.cat([t["mask"] for t in targets]) > 0
-            meter = metrics.MaskOverlap()
-            meter.update(model.head.predict(out), mask)
-            return meter.compute()
-        boxes = [b for t in targets for b in t["boxes"]]
-        labels = [lab for t in targets for lab in t["labels"]]
-        if task == "localization":
-            pred = model.head.predict(out)
-            return {
-                "box_iou": metrics.mean_box_iou(pred["boxes"], torch.cat(boxes)),
-                "class_accuracy": (pred["labels"] == torch.cat(labels)).float().mean().item(),
-            }
-        found = model.head.decode(out)
-        truth = [{"boxes": b, "labels": lab} for b, lab in zip(boxes, labels, strict=True)]
-        return {"map50": metrics.mean_average_precision(found, truth, iou_threshold=0.5)}
+        return task.evaluate(torch.cat(outputs), targets, getattr(model, "head", None))
 
     return evaluate
 
@@ -342,27 +312,29 @@ def run(
         overrides["steps"] = steps
     config = replace(recipe.config, **overrides)
     if backbone is not None and backbone != recipe.backbone:
-        if cnnref.get_card(backbone).task != "classification":
+        if get_card(backbone).task != "classification":
             raise ValueError(
                 f"recipe {name!r} puts a {recipe.task} head on a classification backbone; "
-                f"{backbone!r} is a {cnnref.get_card(backbone).task} network"
+                f"{backbone!r} is a {get_card(backbone).task} network"
             )
         model_kwargs = dict(recipe.model_kwargs)
-        if cnnref.get_card(backbone).family != "lenet":
+        if get_card(backbone).family != "lenet":
             model_kwargs.pop("input_padding", None)  # LeNet's padding; others pad themselves
         recipe = replace(recipe, backbone=backbone, model_kwargs=model_kwargs)
     recipe = replace(recipe, config=config)
 
-    train_set, test_set = _datasets(recipe)
-    collate = None if name == "digits" else collate_shapes  # digits are plain (image, label)
+    make_data, collate = DATA[recipe.data]
+    train_set, test_set = make_data(recipe)
     device = select_device(device)
     setup_distributed(device)  # before building the model: every process seeds alike
     torch.manual_seed(seed)
-    model = cnnref.create_model(recipe.backbone, task=recipe.task, **recipe.model_kwargs)
+    model = create_model(recipe.backbone, task=recipe.task, **recipe.model_kwargs)
+    loss = get_task(recipe.task).loss
+    head = getattr(model, "head", None)  # None: the published network's own classifier
     history = train(
         model,
         train_set,
-        _loss_fn(recipe),
+        lambda output, target: loss(output, target, head),
         config,
         collate_fn=collate,
         evaluate=_evaluate_fn(recipe, test_set, device, collate),

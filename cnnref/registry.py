@@ -16,6 +16,7 @@ Example:
 from __future__ import annotations
 
 import difflib
+import fnmatch
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -26,7 +27,6 @@ __all__ = [
     "ModelCard",
     "Paper",
     "Result",
-    "create_model",
     "get_card",
     "get_family",
     "list_families",
@@ -254,22 +254,46 @@ def register(**card: object) -> Callable[[Callable[..., nn.Module]], Callable[..
     return decorator
 
 
-def list_models(family: str | None = None) -> list[str]:
+def list_models(filter: str | None = None) -> list[str]:
     """List registered model names, sorted by year, then by registration order.
 
+    As in timm, `filter` is a shell-style pattern (`fnmatch`: `*`, `?`, `[...]`) matched
+    against the names. A family's name (`"vgg"`, `"resnet"`, see `list_families()`) stands
+    for its models, so `list_models("resnet")` lists ResNet's models, `resnet50_tv` included,
+    where `list_models("resnet*")` lists the names that start with "resnet".
+
     Args:
-        family: Only the models of this family (`"vgg"`, `"resnet"`, ...).
+        filter: A family's name or a pattern; `None` lists every model.
 
     Returns:
         Registry names.
+
+    Raises:
+        ValueError: If `filter` matches no model; the message suggests the closest names.
 
     Example:
         >>> import cnnref
         >>> cnnref.list_models("resnet")[:2]
         ['resnet18', 'resnet34']
+        >>> cnnref.list_models("vgg1[13]")
+        ['vgg11', 'vgg13']
     """
-    cards = [c for c in _REGISTRY.values() if family is None or c.family == family]
-    return [c.name for c in sorted(cards, key=lambda c: c.year)]
+    cards = sorted(_REGISTRY.values(), key=lambda c: c.year)
+    if filter is None:
+        return [c.name for c in cards]
+    if filter in _FAMILIES:
+        return [c.name for c in cards if c.family == filter]
+    names = [c.name for c in cards if fnmatch.fnmatchcase(c.name, filter)]
+    if not names:
+        known = [*_REGISTRY, *_FAMILIES]
+        close = difflib.get_close_matches(filter.rstrip("*?"), known, n=3, cutoff=0.5)
+        hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+        raise ValueError(
+            f"list_models({filter!r}): no family of that name and no model name matches it as "
+            f"a pattern.{hint} Families: {', '.join(sorted(_FAMILIES))}; "
+            "patterns use * ? [...] (`list_models('resnet*')`)."
+        )
+    return names
 
 
 def _unknown(name: str) -> ValueError:
@@ -295,34 +319,3 @@ def get_card(name: str) -> ModelCard:
     if not isinstance(name, str) or name not in _REGISTRY:
         raise _unknown(str(name))
     return _REGISTRY[name]
-
-
-def create_model(name: str, task: str | None = None, **kwargs: object) -> nn.Module:
-    """Build a registered model, optionally with a task head in place of its classifier.
-
-    Args:
-        name: A name from `list_models()`, e.g. `"resnet50"`.
-        task: `None` or the card's own task (`"classification"`; `"segmentation"` for UNet)
-            builds the network as published; another task from `cnnref.heads.TASKS`
-            (`"regression"`, `"segmentation"`, `"localization"`, `"detection"`) puts that
-            task's head on the network's features.
-        **kwargs: Passed to the builder (`num_classes=...`) or to the task model.
-
-    Returns:
-        The model, in training mode, on the default device.
-
-    Raises:
-        ValueError: If the name or task is unknown, or an argument is refused.
-
-    Example:
-        >>> import torch, cnnref
-        >>> model = cnnref.create_model("resnet18", num_classes=10).eval()
-        >>> model(torch.randn(1, 3, 64, 64)).shape
-        torch.Size([1, 10])
-    """
-    card = get_card(name)
-    if task is None or task == card.task:
-        return card.builder(**kwargs)
-    from cnnref import heads  # the task heads build on the registry, not the other way
-
-    return heads.create_task_model(name, task, **kwargs)

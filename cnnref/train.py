@@ -9,8 +9,8 @@ learning rate), then log the epoch, evaluate on held-out data and save a checkpo
 - **Mixed precision** on CUDA: the forward pass runs under `torch.autocast` in float16 and a
   `GradScaler` keeps small gradients from vanishing; the loss is computed in float32.
 - **Checkpoints**: after every epoch, `checkpoint_dir/checkpoint.pt` holds the model, the
-  optimiser, the schedule, the random state and the log; `resume=True` continues from it and
-  gives the same weights as a run that never stopped.
+  optimiser, the schedule, the random state (the CPU's and every GPU's) and the log;
+  `resume=True` continues from it and gives the same weights as a run that never stopped.
 - **Several processes**: launched by `torchrun --nproc_per_node=K`, each process trains on
   its own share of every epoch (`DistributedSampler`) and `DistributedDataParallel` averages
   the gradients, so all copies of the model stay equal. The backend is NCCL on GPUs and gloo
@@ -177,6 +177,13 @@ def _schedule(total_steps: int, warmup: float) -> Callable[[int], float]:
     return factor
 
 
+def _cuda_rng() -> dict[str, list[torch.Tensor]]:
+    """The random state of every GPU, for the checkpoint (nothing without CUDA)."""
+    if not torch.cuda.is_available():
+        return {}
+    return {"cuda_rng": torch.cuda.get_rng_state_all()}
+
+
 def _format(record: dict[str, float], epochs: int) -> str:
     parts = [f"epoch {record['epoch']}/{epochs}", f"step {record['step']}"]
     for key, value in record.items():
@@ -268,6 +275,9 @@ def train(
         scheduler.load_state_dict(state["scheduler"])
         scaler.load_state_dict(state["scaler"])
         torch.set_rng_state(state["rng"].cpu())
+        if torch.cuda.is_available():  # dropout on the GPU draws from these
+            for index, rng in enumerate(state.get("cuda_rng", [])[: torch.cuda.device_count()]):
+                torch.cuda.set_rng_state(rng.cpu(), index)
         start_epoch, step, history = state["epoch"], state["step"], state["history"]
         if log and rank == 0:
             log(f"resumed from {path} after epoch {start_epoch}, step {step}")
@@ -333,6 +343,7 @@ def train(
                     "scheduler": scheduler.state_dict(),
                     "scaler": scaler.state_dict(),
                     "rng": torch.get_rng_state(),
+                    **_cuda_rng(),
                     "epoch": epoch + 1,
                     "step": step,
                     "history": history,

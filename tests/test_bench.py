@@ -1,14 +1,25 @@
-"""Smoke test of the benchmark harness: tiny inputs, one timed step, no torch.compile."""
+"""Smoke test of the benchmark harness: tiny inputs, one timed step, no torch.compile.
+
+Measuring is the package's (`cnnref.bench`); reading the results, the tables and the plot are
+the site's (`docs/gen/perf.py`).
+"""
 
 from __future__ import annotations
 
+import ast
 import json
+import sys
 from pathlib import Path
 
 import pytest
 import torch
 
+import cnnref
 from cnnref import bench
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "docs"))
+from gen import perf  # noqa: E402  (the site's generators live in docs/)
 
 TINY = ["--image-size", "32", "--batch-sizes", "1", "--train-batch", "2"]
 # One thread: with two, a machine busy with other work makes every OpenMP barrier wait.
@@ -38,15 +49,22 @@ def test_pair_and_cnnref_only_round_trip(tmp_path: Path) -> None:
     assert lenet and all("torchvision" not in r for r in lenet)
     assert lenet[0]["input_size"] == [1, 32, 32]
 
-    loaded = bench.load_results(tmp_path)
+    loaded = perf.load_results(tmp_path)
     assert list(loaded["runs"]) == ["cpu"]
-    table = bench.ratio_table_markdown(loaded)
+    table = perf.ratio_table_markdown(loaded)
     assert table.splitlines()[0].startswith("| network | eager b1 | eager train b2 |")
     assert "| resnet18 |" in table
-    assert "lenet5" in bench.ceiling_table_markdown(loaded)
-    svg = bench.throughput_plot_svg(loaded)
+    assert "lenet5" in perf.ceiling_table_markdown(loaded)
+    svg = perf.throughput_plot_svg(loaded)
     assert svg.lstrip().startswith("<?xml") and "</svg>" in svg
-    assert svg == bench.throughput_plot_svg(loaded)  # reproducible
+    assert svg == perf.throughput_plot_svg(loaded)  # reproducible
+
+
+def test_nothing_is_written_without_out(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    argv = ["lenet5", *TINY, *FAST, "--modes", "eager", "--train-batch", "0"]
+    assert bench.main(argv) == 0
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_compile_failure_is_recorded(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -61,7 +79,7 @@ def test_compile_failure_is_recorded(monkeypatch: pytest.MonkeyPatch) -> None:
     data = bench.run([("pair", "resnet18")], proto, log=lambda line: None)
     (record,) = data["results"]
     assert record["error"] == "RuntimeError: no compiler here"
-    assert "error" in bench.ratio_table_markdown(data)
+    assert "error" in perf.ratio_table_markdown(data)
 
 
 def test_unknown_name_is_refused() -> None:
@@ -71,7 +89,24 @@ def test_unknown_name_is_refused() -> None:
     assert len(bench.expand_names(["all"])) == len(bench.PAIRS) + len(bench.ONLY_CNNREF)
 
 
+def test_the_networks_come_from_the_registry() -> None:
+    assert bench.PAIRS == cnnref.TORCHVISION_NAMES
+    twins = {cnnref.torchvision_variant(n) for n in bench.PAIRS}
+    assert set(bench.ONLY_CNNREF) == set(cnnref.list_models()) - twins
+    assert {"alexnet", "googlenet", "vgg11_lrn", "unet"} <= set(bench.ONLY_CNNREF)
+
+
+def test_no_path_in_the_package_points_into_the_repository() -> None:
+    # An installed wheel has no benchmarks/ or docs/ beside it.
+    for path in (ROOT / "cnnref").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                assert "benchmarks" not in node.value.split("/")[:1], path
+            if isinstance(node, ast.Attribute) and node.attr == "parents":
+                pytest.fail(f"{path.name} climbs out of the package with Path.parents")
+
+
 def test_committed_results_load() -> None:
-    results = bench.load_results()
+    results = perf.load_results()
     assert results["results"], "benchmarks/results/ holds no measurements"
-    assert "| resnet50 |" in bench.ratio_table_markdown(results)
+    assert "| resnet50 |" in perf.ratio_table_markdown(results)

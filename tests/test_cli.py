@@ -1,4 +1,4 @@
-"""The command line: `python -m cnnref list | summary`."""
+"""The command line: `python -m cnnref list | params | summary`."""
 
 from __future__ import annotations
 
@@ -64,3 +64,13 @@ def test_output_piped_into_a_reader_that_stops_early():
         os.close(write_end)
     assert proc.returncode == 0, proc.stderr.decode()
     assert b"Traceback" not in proc.stderr
+
+
+def test_list_takes_a_family_or_a_pattern(capsys):
+    assert main(["list", "resnet*_tv"]) == 0
+    names = [line.split()[0] for line in capsys.readouterr().out.splitlines()]
+    assert names == ["resnet50_tv", "resnet101_tv", "resnet152_tv"]
+    assert main(["list", "vgg"]) == 0
+    assert "vgg11_lrn " in capsys.readouterr().out
+    assert main(["list", "resnt*"]) == 2
+    assert "Did you mean 'resnet'" in capsys.readouterr().err

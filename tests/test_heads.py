@@ -1,6 +1,8 @@
-"""Task heads: every backbone x every task, the heads' own behaviour, and refusals."""
+"""Tasks: every backbone x every task, the heads' own behaviour, the task registry, refusals."""
 
 from __future__ import annotations
+
+import inspect
 
 import pytest
 import torch
@@ -8,8 +10,16 @@ import torch.nn.functional as F
 from torch import nn
 
 import cnnref
-from cnnref import heads
+from cnnref.factory import create_task_model
 from cnnref.models._common import check_input
+from cnnref.tasks import TaskModel, get_task, list_tasks
+from cnnref.tasks.classification import ClassificationHead, activation, predict
+from cnnref.tasks.detection import DetectionHead, encode_detection_targets
+from cnnref.tasks.localization import LocalizationHead
+from cnnref.tasks.regression import RegressionHead
+from cnnref.tasks.segmentation import SegmentationHead
+
+TASKS = list_tasks()
 
 CLASSIFIERS = [n for n in cnnref.list_models() if cnnref.get_card(n).task == "classification"]
 
@@ -66,19 +76,19 @@ def test_every_backbone_takes_every_head(name: str) -> None:
     size = max(64, card.min_input_size)
     with torch.device("meta"):  # shapes without compute: cheap for the deepest networks
         model = cnnref.create_model(name, task="detection", num_classes=3, boxes_per_cell=2)
-        assert isinstance(model, heads.TaskModel)
+        assert isinstance(model, TaskModel)
         backbone = model.eval().backbone
         assert backbone.num_features == model.head.in_features
         x = torch.empty(2, card.input_size[0], size, size)
         grid = tuple(backbone.forward_features(x).shape[-2:])
         assert tuple(model(x).shape) == expected_shape("detection", 2, size, grid)
-        for task in heads.TASKS[1:-1]:  # the other heads on the same backbone
+        for task in TASKS[1:-1]:  # the other heads on the same backbone
             head = {
-                "regression": heads.RegressionHead(backbone.num_features, 2),
-                "segmentation": heads.SegmentationHead(backbone.num_features, 3),
-                "localization": heads.LocalizationHead(backbone.num_features, 3),
+                "regression": RegressionHead(backbone.num_features, 2),
+                "segmentation": SegmentationHead(backbone.num_features, 3),
+                "localization": LocalizationHead(backbone.num_features, 3),
             }[task]
-            out = heads.TaskModel(backbone, head, task, name)(x)
+            out = TaskModel(backbone, head, task, name)(x)
             assert tuple(out.shape) == expected_shape(task, 2, size, grid), task
         for module in backbone.head_modules:  # the task model carries no classifier
             assert getattr(backbone, module) is None
@@ -96,7 +106,7 @@ def test_unet_takes_every_head() -> None:
         x = torch.empty(2, 1, size, size)
         native = cnnref.create_model("unet", task="segmentation", num_classes=1, padding="same")
         assert tuple(native(x).shape) == (2, 1, size, size)
-        for task in heads.TASKS:
+        for task in TASKS:
             if task == "segmentation":
                 continue
             model = cnnref.create_model("unet", task=task, padding="same", **task_kwargs(task))
@@ -108,7 +118,7 @@ def test_unet_takes_every_head() -> None:
 
 
 @pytest.mark.parametrize("name", ["lenet5", "lenet5_modern", "resnet18"])
-@pytest.mark.parametrize("task", heads.TASKS[1:])
+@pytest.mark.parametrize("task", TASKS[1:])
 def test_small_backbones_compute_every_head(name: str, task: str) -> None:
     torch.manual_seed(0)
     in_channels = cnnref.get_card(name).input_size[0]
@@ -136,17 +146,17 @@ def test_input_padding_makes_lenet_tile_the_picture() -> None:
 def test_tiny_backbone_with_each_head() -> None:
     backbone = TinyBackbone()
     feats = backbone.forward_features(torch.randn(2, 3, 16, 16))  # (2, 8, 4, 4)
-    assert heads.ClassificationHead(8, 5)(feats).shape == (2, 5)
-    assert heads.RegressionHead(8, 3)(feats).shape == (2, 3)
-    assert heads.SegmentationHead(8, 2)(feats, size=(16, 16)).shape == (2, 2, 16, 16)
-    assert heads.LocalizationHead(8)(feats).shape == (2, 4)
-    assert heads.DetectionHead(8, 4, boxes_per_cell=3)(feats).shape == (2, 4, 4, 3 * 5 + 4)
-    model = heads.TaskModel(backbone, heads.RegressionHead(8), "regression")
+    assert ClassificationHead(8, 5)(feats).shape == (2, 5)
+    assert RegressionHead(8, 3)(feats).shape == (2, 3)
+    assert SegmentationHead(8, 2)(feats, size=(16, 16)).shape == (2, 2, 16, 16)
+    assert LocalizationHead(8)(feats).shape == (2, 4)
+    assert DetectionHead(8, 4, boxes_per_cell=3)(feats).shape == (2, 4, 4, 3 * 5 + 4)
+    model = TaskModel(backbone, RegressionHead(8), "regression")
     assert model(torch.randn(2, 3, 16, 16)).shape == (2, 1)
     with pytest.raises(ValueError, match="TinyBackbone needs an input of at least 8x8"):
         model(torch.randn(2, 3, 4, 4))
     with pytest.raises(ValueError, match=r"RegressionHead expects a feature map \(N, 8"):
-        heads.RegressionHead(8)(torch.randn(2, 7, 4, 4))
+        RegressionHead(8)(torch.randn(2, 7, 4, 4))
 
 
 # --- activations and predictions --------------------------------------------------------
@@ -154,37 +164,37 @@ def test_tiny_backbone_with_each_head() -> None:
 
 def test_classification_activation_and_predict() -> None:
     logits = torch.tensor([[2.0, 0.0, -3.0], [0.0, 0.0, 5.0]])
-    probs = heads.activation(logits)
+    probs = activation(logits)
     assert torch.allclose(probs.sum(1), torch.ones(2))
-    assert heads.predict(logits).tolist() == [0, 2]
-    multi = heads.activation(logits, multi_label=True)
+    assert predict(logits).tolist() == [0, 2]
+    multi = activation(logits, multi_label=True)
     assert torch.allclose(multi, torch.sigmoid(logits))
-    assert heads.predict(logits, multi_label=True).tolist() == [
+    assert predict(logits, multi_label=True).tolist() == [
         [True, False, False],
         [False, False, True],
     ]
-    head = heads.ClassificationHead(8, 3, multi_label=True)
-    assert torch.equal(head.predict(logits), heads.predict(logits, multi_label=True))
+    head = ClassificationHead(8, 3, multi_label=True)
+    assert torch.equal(head.predict(logits), predict(logits, multi_label=True))
     model = cnnref.create_model("lenet5_modern", task="classification")  # the plain network
-    assert not isinstance(model, heads.TaskModel)
+    assert not isinstance(model, TaskModel)
     model = cnnref.create_model("unet", task="classification", num_classes=4, multi_label=True)
     assert model.head.multi_label and model.head.num_classes == 4
 
 
 def test_segmentation_and_localization_activation() -> None:
-    binary = heads.SegmentationHead(8, 1)
+    binary = SegmentationHead(8, 1)
     out = torch.tensor([[[[2.0, -1.0]]]])
     assert binary.predict(out).tolist() == [[[True, False]]]
     assert torch.all((binary.activation(out) > 0) & (binary.activation(out) < 1))
-    multi = heads.SegmentationHead(8, 3)
+    multi = SegmentationHead(8, 3)
     out = torch.randn(2, 3, 4, 4)
     assert torch.allclose(multi.activation(out).sum(1), torch.ones(2, 4, 4))
     assert torch.equal(multi.predict(out), out.argmax(1))
-    loc = heads.LocalizationHead(8, num_classes=2)
+    loc = LocalizationHead(8, num_classes=2)
     pred = loc.predict(torch.tensor([[0.0, 0.0, -10.0, 10.0, 1.0, 3.0]]))
     assert torch.allclose(pred["boxes"], torch.tensor([[0.5, 0.5, 0.0, 1.0]]), atol=1e-4)
     assert pred["labels"].tolist() == [1]
-    assert "labels" not in heads.LocalizationHead(8).predict(torch.zeros(1, 4))
+    assert "labels" not in LocalizationHead(8).predict(torch.zeros(1, 4))
 
 
 def _perfect_output(target: torch.Tensor, boxes_per_cell: int = 1) -> torch.Tensor:
@@ -199,10 +209,10 @@ def _perfect_output(target: torch.Tensor, boxes_per_cell: int = 1) -> torch.Tens
 def test_detection_encode_then_decode_gives_the_boxes_back() -> None:
     boxes = [torch.tensor([[0.2, 0.3, 0.1, 0.2], [0.7, 0.6, 0.3, 0.1]]), torch.zeros(0, 4)]
     labels = [torch.tensor([2, 0]), torch.zeros(0, dtype=torch.long)]
-    target = heads.encode_detection_targets(boxes, labels, grid=(4, 5), num_classes=3)
+    target = encode_detection_targets(boxes, labels, grid=(4, 5), num_classes=3)
     assert target.shape == (2, 4, 5, 8)
     assert target[..., 0].sum() == 2
-    head = heads.DetectionHead(8, num_classes=3)
+    head = DetectionHead(8, num_classes=3)
     found = head.decode(_perfect_output(target))
     assert len(found) == 2 and len(found[1]["boxes"]) == 0
     order = found[0]["boxes"][:, 0].argsort()
@@ -213,8 +223,8 @@ def test_detection_encode_then_decode_gives_the_boxes_back() -> None:
 
 def test_detection_decode_suppresses_duplicates_with_nms() -> None:
     boxes = [torch.tensor([[0.3, 0.3, 0.4, 0.4]])]
-    target = heads.encode_detection_targets(boxes, [torch.tensor([1])], (3, 3), num_classes=2)
-    head = heads.DetectionHead(8, num_classes=2, boxes_per_cell=2)
+    target = encode_detection_targets(boxes, [torch.tensor([1])], (3, 3), num_classes=2)
+    head = DetectionHead(8, num_classes=2, boxes_per_cell=2)
     out = _perfect_output(target, boxes_per_cell=2)  # both boxes of the cell say the same
     assert len(head.decode(out, iou_threshold=0.5)[0]["boxes"]) == 1
     assert len(head.decode(out, iou_threshold=1.0)[0]["boxes"]) == 2  # NMS off
@@ -222,7 +232,7 @@ def test_detection_decode_suppresses_duplicates_with_nms() -> None:
 
 
 def test_detection_activation_places_boxes_in_their_cells() -> None:
-    head = heads.DetectionHead(8, num_classes=2, boxes_per_cell=1)
+    head = DetectionHead(8, num_classes=2, boxes_per_cell=1)
     boxes, probs = head.activation(torch.zeros(1, 2, 4, 7))  # every sigmoid at 0.5
     assert torch.allclose(boxes[0, 1, 3, 0, 1:3], torch.tensor([3.5 / 4, 1.5 / 2]))
     assert torch.allclose(boxes[..., 3], torch.full_like(boxes[..., 3], 0.25))  # 0.5 squared
@@ -235,31 +245,31 @@ def test_detection_activation_places_boxes_in_their_cells() -> None:
 @pytest.mark.parametrize("task", ["classification", "segmentation", "localization", "detection"])
 def test_num_classes_zero_is_refused(task: str) -> None:
     with pytest.raises(ValueError, match="num_classes must be a positive integer, got 0"):
-        heads.create_task_model("lenet5_modern", task, num_classes=0)
+        create_task_model("lenet5_modern", task, num_classes=0)
 
 
 def test_unknown_task_and_model_are_refused() -> None:
     with pytest.raises(ValueError, match=r"unknown task 'captioning'.*regression"):
         cnnref.create_model("lenet5", task="captioning")
     with pytest.raises(ValueError, match="unknown model"):
-        heads.create_task_model("lenet6", "regression")
+        create_task_model("lenet6", "regression")
 
 
 @pytest.mark.parametrize(
     ("task", "kwargs", "message"),
     [
-        ("regression", {"num_classes": 3}, "num_outputs, not num_classes"),
-        ("detection", {"num_outputs": 2}, "num_outputs applies to task='regression'"),
-        ("regression", {"multi_label": True}, "multi_label applies"),
-        ("segmentation", {"boxes_per_cell": 2}, "boxes_per_cell applies"),
-        ("classification", {"hidden": 8}, "no hidden layer"),
+        ("regression", {"num_classes": 3}, r"num_classes is an option of task='classification'"),
+        ("detection", {"num_outputs": 2}, "num_outputs is an option of task='regression', not"),
+        ("regression", {"multi_label": True}, "multi_label is an option of task='classification'"),
+        ("segmentation", {"boxes_per_cell": 2}, "boxes_per_cell is an option of task='detection'"),
+        ("classification", {"hidden": 8}, r"whose head takes num_classes, multi_label\)"),
         ("regression", {"num_outputs": 0}, "num_outputs must be a positive integer"),
         ("detection", {"boxes_per_cell": 0}, "boxes_per_cell must be a positive integer"),
     ],
 )
 def test_misplaced_or_bad_arguments_are_refused(task: str, kwargs: dict, message: str) -> None:
     with pytest.raises(ValueError, match=message):
-        heads.create_task_model("lenet5_modern", task, **kwargs)
+        create_task_model("lenet5_modern", task, **kwargs)
 
 
 def test_backbone_too_deep_for_the_input_is_refused() -> None:
@@ -329,3 +339,58 @@ def test_load_backbone_takes_a_classification_checkpoint() -> None:
     del missing["features.conv1_1.weight"]
     with pytest.raises(RuntimeError, match=r"features\.conv1_1\.weight"):
         model.load_backbone(missing)
+
+
+# --- the task registry and the task model's contract ------------------------------------
+
+
+def test_every_task_is_registered_once_with_its_pieces() -> None:
+    assert TASKS == ["classification", "regression", "segmentation", "localization", "detection"]
+    for name in TASKS:
+        task = get_task(name)
+        assert task.name == name and task.head.__module__ == f"cnnref.tasks.{name}"
+        params = inspect.signature(task.head).parameters
+        assert set(task.options) <= set(params), name  # every option reaches the head
+        assert callable(task.head.activation) and callable(task.head.predict), name
+    with pytest.raises(ValueError, match=r"unknown task 'captioning': choose one of classif"):
+        get_task("captioning")
+
+
+def test_multi_label_classification_on_a_classifier() -> None:
+    torch.manual_seed(0)
+    model = cnnref.create_model("resnet18", task="classification", multi_label=True)
+    assert isinstance(model, TaskModel) and model.head.multi_label
+    x = torch.randn(2, 3, 32, 32)
+    logits = model(x)
+    assert logits.shape == (2, 1000)
+    target = torch.zeros(2, 1000)
+    target[0, 3] = target[1, 7] = 1.0
+    loss = get_task("classification").loss(logits, target, model.head)
+    assert torch.allclose(loss, F.binary_cross_entropy_with_logits(logits, target))
+    assert model.predict(x).dtype == torch.bool
+    # ResNet's own classifier is global average pooling and one linear layer: the same size.
+    assert sum(p.numel() for p in model.parameters()) == sum(
+        p.numel() for p in cnnref.create_model("resnet18").parameters()
+    )
+
+
+@pytest.mark.parametrize("name", ["vgg11_bn", "resnet18", "googlenet"])
+def test_a_task_model_never_changes_the_backbone_passed_to_it(name: str) -> None:
+    torch.manual_seed(0)
+    backbone = cnnref.create_model(name, num_classes=5).eval()
+    before = {k: v.clone() for k, v in backbone.state_dict().items()}
+    children = dict(backbone.named_children())
+    x = torch.randn(1, 3, 64, 64)
+    expected = backbone(x)
+    head = RegressionHead(backbone.num_features, 1)
+    model = TaskModel(backbone, head, "regression", name)
+    assert dict(backbone.named_children()) == children  # its classifier is still there
+    assert backbone.state_dict().keys() == before.keys()
+    assert torch.equal(backbone(x), expected)
+    for module in backbone.head_modules:
+        assert getattr(backbone, module) is not None and getattr(model.backbone, module) is None
+    # The task model shares the layers (and so the weights) it keeps.
+    first = next(iter(model.backbone.parameters()))
+    assert any(first is p for p in backbone.parameters())
+    model.train()(x).sum().backward()  # training the task model trains those layers
+    assert first.grad is not None

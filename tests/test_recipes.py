@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 import torch
 
-from cnnref import heads, recipes
+from cnnref import recipes
 from cnnref.__main__ import main as cnnref_main
+from cnnref.tasks import TaskModel, list_tasks
 
 
 @pytest.fixture(autouse=True)
@@ -29,10 +30,14 @@ def test_quick_recipe_reaches_its_goal(name: str) -> None:
     assert not result.model.training
     assert len(result.test_data) > 0 and len(result.train_data) > len(result.test_data)
     if recipe.task != "classification":
-        assert isinstance(result.model, heads.TaskModel) and result.model.task == recipe.task
+        assert isinstance(result.model, TaskModel) and result.model.task == recipe.task
 
 
-def test_the_full_goals_are_the_issue_s() -> None:
+def test_every_registered_task_has_a_recipe() -> None:
+    assert sorted({r.task for r in recipes.RECIPES.values()}) == sorted(list_tasks())
+
+
+def test_the_full_goals() -> None:
     goals = {name: (r.metric, r.goal, r.higher_is_better) for name, r in recipes.RECIPES.items()}
     assert goals == {
         "digits": ("accuracy", 0.97, True),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import torch
 
@@ -79,7 +81,33 @@ def test_list_models_by_family_and_year():
     assert set(cnnref.list_models("resnet")) >= {"resnet18", "resnet152"}
     years = [cnnref.get_card(n).year for n in cnnref.list_models()]
     assert years == sorted(years)
-    assert cnnref.list_models("nope") == []
+
+
+def test_list_models_takes_shell_style_patterns_as_timm():
+    everything = cnnref.list_models()
+    assert cnnref.list_models("*") == everything
+    assert cnnref.list_models("resnet*") == [n for n in everything if n.startswith("resnet")]
+    assert cnnref.list_models("*_tv") == [
+        "alexnet_tv",
+        "googlenet_tv",
+        *[n for n in everything if n.startswith("resnet") and n.endswith("_tv")],
+    ]
+    assert cnnref.list_models("vgg1[13]") == ["vgg11", "vgg13"]
+    assert cnnref.list_models("vgg16") == ["vgg16"]  # a whole name is a pattern too
+    for family in cnnref.list_families():  # a family's name: its models, whatever their names
+        assert cnnref.list_models(family.name) == [
+            n for n in everything if cnnref.get_card(n).family == family.name
+        ]
+
+
+@pytest.mark.parametrize(
+    ("query", "hint"), [("nope", "Families: alexnet"), ("resnt*", "'resnet'"), ("vgg_16", "vgg16")]
+)
+def test_list_models_that_matches_nothing_says_so(query, hint):
+    with pytest.raises(
+        ValueError, match=rf"list_models\('{re.escape(query)}'\): no family.*{hint}"
+    ):
+        cnnref.list_models(query)
 
 
 @pytest.mark.parametrize(

@@ -93,6 +93,35 @@ def test_resume_gives_the_same_weights_as_an_unbroken_run(tmp_path: Path) -> Non
         assert torch.allclose(a, b)
 
 
+@pytest.mark.parametrize("device", ["cpu", pytest.param("cuda", marks=pytest.mark.cuda)])
+def test_resume_restores_the_random_state_of_dropout(tmp_path: Path, device: str) -> None:
+    # Dropout draws from the CPU's generator, or on a GPU from CUDA's: both are checkpointed.
+    data = regression_problem()
+    config = TrainConfig(epochs=2, batch_size=16, lr=0.01, progress=False, amp=False)
+    unbroken = small_net(dropout=0.5)
+    train(unbroken, data, F.mse_loss, config, device=device, log=None)
+
+    calls = {"n": 0}
+
+    def crashing_loss(output: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        calls["n"] += 1
+        if calls["n"] > 6:  # the first step of the second epoch
+            raise KeyboardInterrupt
+        return F.mse_loss(output, target)
+
+    saving = TrainConfig(**{**config.__dict__, "checkpoint_dir": str(tmp_path)})
+    with pytest.raises(KeyboardInterrupt):
+        train(small_net(dropout=0.5), data, crashing_loss, saving, device=device, log=None)
+    state = torch.load(tmp_path / "checkpoint.pt", weights_only=True)
+    assert ("cuda_rng" in state) == torch.cuda.is_available()
+
+    resumed = small_net(dropout=0.5)  # seeds every generator again: only the resume restores
+    resuming = TrainConfig(**{**saving.__dict__, "resume": True})
+    train(resumed, data, F.mse_loss, resuming, device=device, log=None)
+    for a, b in zip(unbroken.parameters(), resumed.parameters(), strict=True):
+        torch.testing.assert_close(a, b, atol=1e-5, rtol=1e-5)
+
+
 def test_schedule_warms_up_then_decays() -> None:
     factor = training._schedule(total_steps=100, warmup=0.1)
     assert factor(0) == pytest.approx(0.1) and factor(9) == pytest.approx(1.0)

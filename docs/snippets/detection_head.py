@@ -1,6 +1,6 @@
 import torch
 
-from cnnref.heads import DetectionHead
+from cnnref.tasks.detection import DetectionHead
 
 # YOLO v1: a 7x7 grid, B = 2 boxes per cell, C = 20 classes, on 1024 feature channels.
 yolo = DetectionHead(in_features=1024, num_classes=20, boxes_per_cell=2)

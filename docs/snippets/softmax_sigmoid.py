@@ -1,6 +1,6 @@
 import torch
 
-from cnnref.heads import activation
+from cnnref.tasks.classification import activation
 
 logits = torch.tensor([[2.0, 1.0, -1.0]])  # one image, three classes
 
