@@ -37,9 +37,19 @@ def side(name: str) -> int:
     return max(cnnref.get_card(name).min_input_size, 8)
 
 
-def batch(name: str, n: int = 2, seed: int = 0) -> torch.Tensor:
+def train_side(name: str) -> int:
+    """An input side for training mode: the smallest, unless that leaves batch norm 1×1 maps.
+
+    With a batch of 2 on 1×1 maps, training-mode batch norm normalises two values per channel
+    and its gradient explodes over ResNet-152's 50 blocks; 64 pixels leave the last maps 2×2.
+    """
+    m = cnnref.get_card(name).min_input_size
+    return m if m >= 32 else 64
+
+
+def batch(name: str, n: int = 2, seed: int = 0, size: int | None = None) -> torch.Tensor:
     card = cnnref.get_card(name)
-    s = side(name)
+    s = size or side(name)
     return torch.randn(n, card.input_size[0], s, s, generator=torch.Generator().manual_seed(seed))
 
 
@@ -70,10 +80,23 @@ def relative_error(got: torch.Tensor, expected: torch.Tensor) -> float:
     return ((got.double() - expected).norm() / expected.norm().clamp_min(1e-12)).item()
 
 
+def rounding_error(model: nn.Module, x: torch.Tensor, dtype: torch.dtype) -> float:
+    """How far the float64 output moves when only the weights and input are rounded to `dtype`.
+
+    This is the network's own sensitivity: a deep network at random initialisation can turn
+    the rounding of its weights into a large change of its logits (Attention-92's move by
+    about 16 % under bfloat16 rounding). Arithmetic in `dtype` should add little to it.
+    """
+    with torch.no_grad():
+        exact = copy.deepcopy(model).double()(x.double())
+        rounded = copy.deepcopy(model).to(dtype).double()(x.to(dtype).double())
+    return relative_error(rounded, exact)
+
+
 # ------------------------------------------------------------------------ forward, backward
 def test_forward_and_backward(name, cpu_model):
     model = copy.deepcopy(cpu_model).train()
-    x = batch(name).requires_grad_()
+    x = batch(name, size=train_side(name)).requires_grad_()
     outs = model(x)
     outs = outs if isinstance(outs, tuple) else (outs,)  # with GoogLeNet's auxiliary logits
     assert all(o.shape[:2] == (2, NUM_CLASSES) and o.dtype == torch.float32 for o in outs)
@@ -117,7 +140,8 @@ def test_bfloat16_on_the_cpu(name, cpu_model):
         out = model.to(torch.bfloat16)(x.bfloat16())
     assert out.dtype == torch.bfloat16 and out.shape == expected.shape
     assert torch.isfinite(out).all()
-    assert relative_error(out, expected) < 0.1
+    sensitivity = rounding_error(cpu_model, x, torch.bfloat16)
+    assert relative_error(out, expected) < 2 * sensitivity + 0.02
 
 
 # ------------------------------------------------------------------------ bad input
@@ -169,6 +193,7 @@ def test_bad_constructor_arguments_are_refused_clearly(name):
 
 
 # ------------------------------------------------------------------------ torchvision twins
+@pytest.mark.filterwarnings("ignore:The default weight initialization:FutureWarning")
 @pytest.mark.parametrize("tv_name", cnnref.TORCHVISION_NAMES)
 def test_from_torchvision_gives_torchvision_logits(tv_name):
     twin = cnnref.get_card(cnnref.torchvision_variant(tv_name))
@@ -221,13 +246,11 @@ def test_torch_compile_traces_without_graph_breaks(name):
 
 
 # ------------------------------------------------------------------------ CUDA
-# Relative error allowed against float64: float16 keeps 11 significant bits, bfloat16 8; the
-# errors of the deepest networks (ResNet-152, Attention-92) add up over their layers.
-AUTOCAST = {torch.float16: 5e-2, torch.bfloat16: 0.1}
+AUTOCAST = [torch.float16, torch.bfloat16]
 
 
 @pytest.mark.cuda
-@pytest.mark.parametrize("dtype", list(AUTOCAST), ids=str)
+@pytest.mark.parametrize("dtype", AUTOCAST, ids=str)
 def test_cuda_autocast_against_float64_on_the_cpu(name, cpu_model, dtype):
     if not torch.cuda.is_available():
         pytest.skip("no CUDA device")
@@ -241,7 +264,8 @@ def test_cuda_autocast_against_float64_on_the_cpu(name, cpu_model, dtype):
         out_fp32 = gpu(x.cuda())
     assert out.is_cuda and out.shape == expected.shape
     assert relative_error(out_fp32.cpu(), expected) < 1e-2  # cuDNN may use TF32 by default
-    assert relative_error(out.float().cpu(), expected) < AUTOCAST[dtype]
+    # Autocast adds little to what rounding the weights and input to `dtype` does anyway.
+    assert relative_error(out.float().cpu(), expected) < 2 * rounding_error(model, x, dtype) + 0.02
 
 
 @pytest.mark.cuda
@@ -250,7 +274,7 @@ def test_cuda_forward_and_backward(name):
         pytest.skip("no CUDA device")
     torch.manual_seed(0)
     model = cnnref.create_model(name, num_classes=NUM_CLASSES).cuda().train()
-    x = batch(name).cuda()
+    x = batch(name, size=train_side(name)).cuda()
     with torch.autocast("cuda", dtype=torch.bfloat16):
         outs = model(x)
     outs = outs if isinstance(outs, tuple) else (outs,)
