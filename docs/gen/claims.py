@@ -230,7 +230,7 @@ def _resnet(cards: list[cnnref.ModelCard]) -> Claims:
             "Really huge networks, started from ResNet18 to ResNet152",
             f"Deep, from {', '.join(f'ResNet-{d}' for d in depths)} (the paper's Table 1), but "
             f"not large: ResNet-152 has {inference_params(c.name):,} parameters in this code, "
-            "and fewer multiply-adds than VGG-16 or VGG-19 (§3.3, Table 1; measured on "
+            "and fewer multiply-adds than VGG-16 or VGG-19 (§4.1, Table 1; measured on "
             "[Comparison](comparison.md)).",
         ),
     ]

@@ -11,6 +11,7 @@ Each reference is printed as authors, title, venue and a link, with its BibTeX e
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 import cnnref
@@ -67,7 +68,8 @@ def entry(paper: cnnref.Paper) -> str:
     """One reference as a Markdown list item with its BibTeX in a collapsed block."""
     title = paper.title.replace("*", r"\*")
     label = link_text(paper.url)
-    venue = paper.venue if str(paper.year) in paper.venue else f"{paper.venue}, {paper.year}"
+    has_year = re.search(r"\b(?:19|20)\d\d\b", paper.venue)
+    venue = paper.venue if has_year else f"{paper.venue}, {paper.year}"
     if venue.startswith(label):  # an arXiv preprint: the venue is the link
         cite = f"{paper.authors}. *{title}*. [{label}]({paper.url}){venue[len(label) :]}."
     else:
