@@ -41,6 +41,8 @@ GENERATORS: dict[str, str] = {
     "task": "tasks:task",
     "features": "features:features",
     "performance": "perf:performance",
+    # every page's References section; docs/gen/refs.py
+    "references": "refs:references",
 }
 
 

@@ -49,6 +49,8 @@ def _featured(cards: list[cnnref.ModelCard]) -> cnnref.ModelCard:
     """The family's featured model (its page shows it first)."""
     return cnnref.get_card(FAMILY[cards[0].family].featured)
 
+# The sentences below quote the papers; each names its section, table or figure.
+
 
 def _paper_params(card: cnnref.ModelCard) -> str:
     return f"{paper_count(card.paper_params)} in the paper ({card.paper_params_source})"
@@ -63,16 +65,25 @@ def _lenet(cards: list[cnnref.ModelCard]) -> Claims:
     c = _featured(cards)
     layers = [n for n, _ in meta_model(c.name).named_children()]
     mnist = c.results[0]
+    size = "×".join(map(str, c.input_size[1:]))
     return [
         (
-            "Small 7 layers network",
+            "Small 7 layers network developed by Yann Lecun",
             f"Yes: {len(layers)} layers with weights ({', '.join(layers)}); "
-            f"{_paper_params(c)}, {inference_params(c.name):,} in this code.",
+            f"{_paper_params(c)}, {inference_params(c.name):,} in this code. The paper's "
+            f"authors: {c.paper.authors} ({c.paper.venue}).",
         ),
         (
             "Used for recognizing 32x32 hand-written numbers",
-            f"Yes: {'×'.join(map(str, c.input_size[1:]))} inputs; {percent(mnist.value)} "
-            f"{mnist.metric} on {mnist.benchmark} ({mnist.source}).",
+            f"Yes: {size} inputs, larger than the digits themselves, which are at most 20×20 "
+            "pixels centred in a 28×28 field (§II-B); "
+            f"{percent(mnist.value)} {mnist.metric} on {mnist.benchmark} ({mnist.source}).",
+        ),
+        (
+            "It required a lot of resources for training that were not available in 1998",
+            "The paper does not say so. It trained LeNet-5 on the 60,000 MNIST training images "
+            "(§III), and its cheque reader, built on convolutional character recognisers, "
+            "“is deployed commercially and reads several million checks per day” (abstract).",
         ),
     ]
 
@@ -87,6 +98,12 @@ def _alexnet(cards: list[cnnref.ModelCard]) -> Claims:
         f"{n.split('.')[-1]} {m.kernel_size[0]}×{m.kernel_size[1]}" for n, m in convs
     )
     tv = torchvision_params(c.torchvision) if c.torchvision else None
+    model = meta_model(c.name)
+    layers = (nn.Conv2d, nn.Linear)
+    weights = {n: m.weight.numel() for n, m in model.named_modules() if isinstance(m, layers)}
+    conv1 = next(n for n, m in model.named_modules() if isinstance(m, nn.Conv2d))
+    fc = sum(v for n, v in weights.items() if isinstance(model.get_submodule(n), nn.Linear))
+    total = sum(weights.values())
     return [
         (
             "Winner of ILSVRC 2012 with 15.3% of top 5 error",
@@ -97,11 +114,21 @@ def _alexnet(cards: list[cnnref.ModelCard]) -> Claims:
             "Deeper architecture with huge convolutions 11x11",
             f"Only the first layer is 11×11; measured on the code: {kernels}.",
         ),
-        ("Was trained on 2 GPU for 6 days", c.training or "See the paper, §3.2."),
+        (
+            "Was trained on 2 GPU for 6 days",
+            "Yes: “between five and six days to train on two GTX 580 3GB GPUs” (§1); the net "
+            "is spread over the two GPUs because one 3 GB GPU could not hold it (§3.2).",
+        ),
         (
             "60 million parameters",
             f"About right: {_paper_params(c)}; {inference_params(c.name):,} in this code"
             + (f", {tv:,} in torchvision's single-tower variant." if tv else "."),
+        ),
+        (
+            "Huge convolutions with a lots of weights",
+            f"The weights sit in the fully connected layers, not in the convolutions: measured "
+            f"on the code, the three FC layers hold {fc:,} of the {total:,} weights "
+            f"({100 * fc / total:.1f} %); the 11×11 {conv1} holds {weights[conv1]:,}.",
         ),
     ]
 
@@ -112,6 +139,7 @@ def _googlenet(cards: list[cnnref.ModelCard]) -> Claims:
     head = c.headline
     g = ilsvrc.GOOGLENET_ON_HUMAN_IMAGES
     tv = torchvision_params(c.torchvision) if c.torchvision else None
+    modules = [n for n, _ in meta_model(c.name).named_children() if n.startswith("inception")]
     return [
         (
             "Winner of ILSVRC 2014 with 6.67% of top 5 error",
@@ -123,13 +151,24 @@ def _googlenet(cards: list[cnnref.ModelCard]) -> Claims:
             f"1,500 test images, GoogLeNet {percent(g.value)} on the same images "
             f"({ilsvrc.HUMAN.source}).",
         ),
-        ("Huge block structure with 22 layers", f"Yes: {c.weight_layers} layers with parameters."),
+        (
+            "Huge block structure with 22 layers",
+            f"Yes: {c.weight_layers} layers counting only those with parameters, 27 with the "
+            f"pools (§5); {len(modules)} inception modules (Table 1).",
+        ),
         (
             "Small number of parameters (4 million)",
             f"Small, but not 4 million: {_paper_params(c)}; {inference_params(c.name):,} in this "
             "code"
             + (f", {tv:,} in torchvision's batch-norm variant" if tv else "")
             + ", auxiliary classifiers left out.",
+        ),
+        (
+            "Need a lot of time to reach a good quality",
+            "Not what the paper reports: it estimates that GoogLeNet “could be trained to "
+            "convergence using few high-end GPUs within a week, the main limitation being the "
+            "memory usage” (§6), and it was designed for a budget of 1.5 billion multiply-adds "
+            "at inference (§1, §5).",
         ),
     ]
 
@@ -145,6 +184,13 @@ def _vgg(cards: list[cnnref.ModelCard]) -> Claims:
     paper = [x for x in cards if x.paper_params]
     depths = sorted({x.weight_layers for x in cards if x.weight_layers})
     counts = vgg.parameter_breakdown(meta_model(c.name))
+    table3 = {
+        x.title: r.value
+        for x in cards
+        for r in x.results
+        if r.metric == "top-5 error" and "Table 3" in r.source
+    }
+    best = sorted(table3, key=table3.get)[:2]
     linear = sum(n for layer, n in counts.items() if layer.startswith("fc"))
     total = sum(counts.values())
     return [
@@ -170,6 +216,19 @@ def _vgg(cards: list[cnnref.ModelCard]) -> Claims:
             f"Most: in VGG-16 the three FC layers hold {linear:,} of {total:,} "
             f"({100 * linear / total:.1f} %).",
         ),
+        (
+            "Vanishing gradients",
+            f"Not what the paper reports. It trained the {depths[0]}-layer net A from random "
+            "weights and "
+            "started the deeper nets from A's first four convolutional layers and last three "
+            "fully connected layers, the layers between random, because “bad initialisation can "
+            "stall learning due to the instability of gradient in deep nets”; after submitting, "
+            "the authors found that the random initialisation of Glorot & Bengio (2010) trains "
+            "them without this pre-training (§3.1). At the single scale the cards quote from "
+            "Table 3, the two lowest top-5 errors are "
+            f"{' and '.join(f'{t}, {percent(table3[t])},' for t in best)} "
+            "See [Vanishing gradients](vanishing-gradients.md).",
+        ),
     ]
 
 
@@ -184,12 +243,21 @@ def _resnet(cards: list[cnnref.ModelCard]) -> Claims:
         ),
         (
             "No vanishing gradients",
-            "The identity shortcuts carry the gradient past every block, and batch norm keeps "
-            "each layer's signal in range; see [Vanishing gradients](vanishing-gradients.md).",
+            "Not the paper's argument. Its plain networks, which train worse as they get deeper, "
+            "use batch norm, and the authors checked that their backward gradients “exhibit "
+            "healthy norms”: the failure is “unlikely to be caused by vanishing gradients” "
+            "(§4.1). What the shortcuts address is the *degradation problem*: the 34-layer plain "
+            "net has a higher training error than the 18-layer one, and with shortcuts the "
+            "34-layer net has the lower error (Fig. 4, Table 2). See [What the shortcuts "
+            "change](#what-the-shortcuts-change) and "
+            "[Vanishing gradients](vanishing-gradients.md).",
         ),
         (
             "Really huge networks, started from ResNet18 to ResNet152",
-            f"Yes: {', '.join(f'ResNet-{d}' for d in depths)} (the paper's Table 1).",
+            f"Deep, from {', '.join(f'ResNet-{d}' for d in depths)} (the paper's Table 1), but "
+            f"not large: ResNet-152 has {inference_params(c.name):,} parameters in this code, "
+            "and fewer multiply-adds than VGG-16 or VGG-19 (§4.1, Table 1; measured on "
+            "[Comparison](comparison.md)).",
         ),
     ]
 
