@@ -141,8 +141,9 @@ def features(layer: str = "c1") -> Out:
         "before its activation: each map is the digit filtered by one of the filters above",
     )
     out.add(
-        f'The networks behind these pictures: `cnnref.recipes.run("digits", quick=True, '
-        f"seed=...)`, `{recipe.backbone}` trained for {recipe.config.epochs} epochs on "
+        f'The networks behind these pictures: `cnnref.recipes.run("digits", quick=True)` '
+        f"with `seed=` {', '.join(map(str, SEEDS))}, `{recipe.backbone}` trained for "
+        f"{recipe.config.epochs} epochs on "
         f"{len(first.train_data):,} digits (batch {recipe.config.batch_size}, AdamW, peak "
         f"learning rate {recipe.config.lr:g}) at build time; held-out accuracy "
         f"{spread(accuracy, '.1%')} on {len(first.test_data)} test digits, the same runs as "

@@ -156,7 +156,8 @@ def task(name: str) -> Out:
     goal_sign = "≥" if recipe.higher_is_better else "≤"
     seconds = [r.seconds for r in results]
     out = Out().add(
-        f'**Run:** `cnnref.recipes.run("{name}", quick=True, seed=...)`: {recipe.title}. '
+        f'**Run:** `cnnref.recipes.run("{name}", quick=True)` with `seed=` '
+        f"{', '.join(map(str, SEEDS))}: {recipe.title}. "
         f"Network `{recipe.backbone}` with `{head}`; output for one picture of shape "
         f"{tuple(sample.shape[1:])}: `{shape}`.",
         f"**Setting:** {setting(result)}. Each run took {spread(seconds, '.1f')} s at build time.",
