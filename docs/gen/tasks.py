@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import statistics
 
 import torch
 from matplotlib.patches import Rectangle
@@ -13,12 +14,31 @@ from gen import Out
 from gen.common import bare, pyplot, svg, table
 
 SAMPLES = 6  # pictures shown per task
+SEEDS = (0, 1, 2)  # every run is repeated with these seeds; pictures show the first
 
 
 @functools.cache
-def recipe_result(name: str) -> recipes.RecipeResult:
-    """`cnnref.recipes.run(name, quick=True)`, once per build (the features page reuses digits)."""
-    return recipes.run(name, quick=True, seed=0)
+def recipe_result(name: str, seed: int = 0) -> recipes.RecipeResult:
+    """`cnnref.recipes.run(name, quick=True, seed=seed)`, once per build (features reuses it)."""
+    return recipes.run(name, quick=True, seed=seed)
+
+
+def spread(values: list[float], fmt: str = ".3f") -> str:
+    """`median [min – max]`."""
+    return f"{statistics.median(values):{fmt}} [{min(values):{fmt}} – {max(values):{fmt}}]"
+
+
+def setting(result: recipes.RecipeResult) -> str:
+    """The run's setting in one sentence: data, network, schedule, optimiser, seeds."""
+    recipe, cfg = result.recipe, result.recipe.config
+    return (
+        f"`{recipe.backbone}` with the task head; {cfg.epochs} epochs over "
+        f"{len(result.train_data):,} training pictures in batches of {cfg.batch_size}; AdamW "
+        f"(weight decay {cfg.weight_decay:g}), learning rate rising linearly to {cfg.lr:g} over "
+        f"the first {cfg.warmup:.0%} of the steps, then a cosine decay to 0; measured on "
+        f"{len(result.test_data):,} held-out pictures. Seeds {', '.join(map(str, SEEDS))} "
+        "(initial weights and order of the batches; the pictures are the same)"
+    )
 
 
 def _fmt(value: float) -> str:
@@ -125,39 +145,50 @@ def _predictions(result: recipes.RecipeResult) -> tuple[str, str]:
 
 
 def task(name: str) -> Out:
-    """Train recipe `name` (quick), report the held-out result and show predictions."""
-    result = recipe_result(name)
+    """Train recipe `name` (quick) with every seed; the held-out results and predictions."""
+    results = [recipe_result(name, seed) for seed in SEEDS]
+    result = results[0]
     recipe = result.recipe
     sample = result.test_data[0][0][None]
     with torch.no_grad():
         shape = tuple(result.model.cpu().eval()(sample).shape)
     head = type(getattr(result.model, "head", None) or result.model).__name__
     goal_sign = "≥" if recipe.higher_is_better else "≤"
-    value = result.value
-    cfg = recipe.config
+    seconds = [r.seconds for r in results]
     out = Out().add(
-        f'**Run:** `cnnref.recipes.run("{name}", quick=True)`: {recipe.title}. Network '
-        f"`{recipe.backbone}` with `{head}`; output for one picture of shape "
-        f"{tuple(sample.shape[1:])}: `{shape}`. Trained for {cfg.epochs} epochs on "
-        f"{len(result.train_data):,} pictures (batch {cfg.batch_size}, AdamW, peak learning rate "
-        f"{cfg.lr:g}), measured on {len(result.test_data):,} held-out pictures, in "
-        f"{result.seconds:.1f} s at build time."
+        f'**Run:** `cnnref.recipes.run("{name}", quick=True)` with `seed=` '
+        f"{', '.join(map(str, SEEDS))}: {recipe.title}. "
+        f"Network `{recipe.backbone}` with `{head}`; output for one picture of shape "
+        f"{tuple(sample.shape[1:])}: `{shape}`.",
+        f"**Setting:** {setting(result)}. Each run took {spread(seconds, '.1f')} s at build time.",
     )
-    metric_names = [k for k in result.history[-1] if k not in ("epoch", "step", "lr", "seconds")]
-    rows = [[str(r["epoch"]), *[_fmt(r[k]) for k in metric_names]] for r in result.history]
+    metric_names = [k for k in result.metrics if k != recipe.metric]
+    metric_names.insert(0, recipe.metric)
+    rows = [
+        [str(seed), *[_fmt(r.metrics[k]) for k in metric_names]]
+        for seed, r in zip(SEEDS, results, strict=True)
+    ]
+    rows.append(
+        ["median [min – max]", *[spread([r.metrics[k] for r in results]) for k in metric_names]]
+    )
     out.add(
+        "Held-out metrics after the last epoch, per seed:",
         table(
-            ["epoch", *[m.replace("_", " ") for m in metric_names]],
+            ["seed", *[m.replace("_", " ") for m in metric_names]],
             rows,
             "r" * (len(metric_names) + 1),
-        )
+        ),
     )
-    verdict = "meets" if result.reached else "does not meet"
+    met = sum(r.reached for r in results)
+    full = recipes.RECIPES[name]
+    more = f" on {full.train_size:,} pictures" if "train_size" in full.quick else ""
+    values = [r.value for r in results]
     out.add(
-        f"Held-out **{recipe.metric.replace('_', ' ')} = {_fmt(value)}**; this short run "
-        f"{verdict} the quick goal ({goal_sign} {recipe.quick_goal:g}). The full recipe "
-        f"(`python -m cnnref train {name}`, {recipes.RECIPES[name].config.epochs} epochs) aims at "
-        f"{goal_sign} {recipe.goal:g}."
+        f"Held-out **{recipe.metric.replace('_', ' ')} = {spread(values)}** (median [min – max] "
+        f"over {len(SEEDS)} seeds); {met} of {len(SEEDS)} runs meet the quick goal "
+        f"({goal_sign} {recipe.quick_goal:g}). The full recipe (`python -m cnnref train {name}`, "
+        f"{full.config.epochs} epochs{more}) aims at "
+        f"{goal_sign} {recipe.goal:g}. The pictures below are seed {SEEDS[0]}'s predictions."
     )
     picture, alt = _predictions(result)
     return out.figure(f"tasks/{name}.svg", picture, alt)

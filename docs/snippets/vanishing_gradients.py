@@ -1,68 +1,102 @@
 import torch
 from torch import nn
+from torch.nn import functional as F
 
-torch.manual_seed(0)
-DEPTH, WIDTH = 20, 8  # 20 convolutions of 8 channels, no batch norm (the pre-ResNet setting)
+from cnnref.data import DigitsDataset
+
+SEEDS = (0, 1, 2)
+WIDTH = 32  # units in every hidden layer
+DEPTH = 20  # hidden layers in the gradient measurement
+DEPTHS = (4, 8, 16, 32)  # hidden layers in the training runs
+STEPS, BATCH, LR = 100, 64, 0.05  # SGD with momentum 0.9
+
+digits = DigitsDataset("train", size=8)  # scikit-learn's 1,437 training digits, 8x8 pixels
+x, y = digits.images.flatten(1), digits.labels  # (1437, 64) pixels, (1437,) classes
 
 
-class Plain(nn.Module):
-    """A stack of 3x3 convolutions, each followed by the activation."""
+class Net(nn.Module):
+    """An input layer, `depth` hidden layers in pairs, a 10-way output layer.
 
-    def __init__(self, activation: type[nn.Module], residual: bool = False):
+    With `residual=True` each pair is a ResNet block: x -> act(x + F(x)) (He et al. 2016).
+    """
+
+    def __init__(self, depth, act="relu", init="default", batch_norm=False, residual=False):
         super().__init__()
-        self.stem = nn.Conv2d(1, WIDTH, 3, padding=1)
-        self.convs = nn.ModuleList(nn.Conv2d(WIDTH, WIDTH, 3, padding=1) for _ in range(DEPTH))
-        self.act = activation()
+        self.act = nn.Sigmoid() if act == "sigmoid" else nn.ReLU()
         self.residual = residual
+        self.stem = nn.Linear(64, WIDTH)
+        self.layers = nn.ModuleList(nn.Linear(WIDTH, WIDTH) for _ in range(depth))
+        norm = nn.BatchNorm1d if batch_norm else lambda _: nn.Identity()
+        self.norms = nn.ModuleList(norm(WIDTH) for _ in range(depth))
         self.fc = nn.Linear(WIDTH, 10)
+        for layer in (self.stem, *self.layers):
+            if init == "he":  # Kaiming-normal: variance 2 / fan_in (He et al. 2015)
+                nn.init.kaiming_normal_(layer.weight, nonlinearity="relu")
+            elif init == "glorot":  # variance 2 / (fan_in + fan_out) (Glorot & Bengio 2010)
+                nn.init.xavier_normal_(layer.weight)
+            if init != "default":
+                nn.init.zeros_(layer.bias)
 
     def forward(self, x):
         x = self.act(self.stem(x))
-        for i in range(0, DEPTH, 2):  # pairs of convolutions: a ResNet block's two layers
-            out = self.act(self.convs[i + 1](self.act(self.convs[i](x))))
-            x = x + out if self.residual else out  # the shortcut: F(x) + x
-        return self.fc(x.mean(dim=(2, 3)))
+        for i in range(0, len(self.layers), 2):
+            out = self.act(self.norms[i](self.layers[i](x)))
+            out = self.norms[i + 1](self.layers[i + 1](out))
+            x = self.act(x + out if self.residual else out)
+        return self.fc(x)
 
 
-def gradient_norms(model: nn.Module, x, y) -> list[float]:
-    """The norm of dL/dW for each of the DEPTH convolutions, input side first."""
+def gradient_norms(model):
+    """The norm of dL/dW of every hidden layer (input side first), on all training digits."""
     model.zero_grad()
-    nn.functional.cross_entropy(model(x), y).backward()
-    return [conv.weight.grad.norm().item() for conv in model.convs]
+    F.cross_entropy(model(x), y).backward()
+    return [layer.weight.grad.norm().item() for layer in model.layers]
 
 
-def train(model: nn.Module, x, y, steps: int = 150) -> list[float]:
-    """Plain SGD on one fixed batch; returns the loss at every step."""
-    optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+def train(model, seed):
+    """STEPS steps of SGD on random batches; the loss at every step, then on all digits."""
+    batches = torch.Generator().manual_seed(seed)
+    optimizer = torch.optim.SGD(model.parameters(), lr=LR, momentum=0.9)
     losses = []
-    for _ in range(steps):
-        loss = nn.functional.cross_entropy(model(x), y)
+    for _ in range(STEPS):
+        i = torch.randint(len(x), (BATCH,), generator=batches)
+        loss = F.cross_entropy(model(x[i]), y[i])
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
         losses.append(loss.item())
-    return losses
+    with torch.no_grad():  # batch norm in training mode: statistics of all 1,437 digits
+        out = model(x)
+    error = (out.argmax(1) != y).float().mean().item()
+    return losses, F.cross_entropy(out, y).item(), error
 
 
-# A small task: 10 classes, each a fixed random 4x4 pattern seen through noise.
-templates = torch.randn(10, 1, 4, 4)
-y = torch.arange(64) % 10
-x = templates[y] + 0.5 * torch.randn(64, 1, 4, 4)
-
-nets = {
-    "plain, sigmoid": lambda: Plain(nn.Sigmoid),
-    "plain, ReLU": lambda: Plain(nn.ReLU),
-    "residual, sigmoid": lambda: Plain(nn.Sigmoid, residual=True),
-    "residual, ReLU": lambda: Plain(nn.ReLU, residual=True),
+# 1. Does the gradient reach the first layer? Norms at initialisation, DEPTH hidden layers.
+CONFIGS = {
+    "sigmoid, default init": {"act": "sigmoid"},
+    "sigmoid, Glorot init": {"act": "sigmoid", "init": "glorot"},
+    "ReLU, default init": {},
+    "ReLU, He init": {"init": "he"},
+    "ReLU, He init, batch norm": {"init": "he", "batch_norm": True},
+    "residual, ReLU, He init, batch norm": {"init": "he", "batch_norm": True, "residual": True},
 }
-results = {}
-header = ["|dL/dW| layer 1", f"layer {DEPTH}", "ratio", "loss after 150 steps"]
-print(f"{'network':17s} {header[0]:>16s} {header[1]:>10s} {header[2]:>9s} {header[3]:>21s}")
-for name, make in nets.items():
-    torch.manual_seed(1)
-    model = make()
-    norms = gradient_norms(model, x, y)
-    losses = train(model, x, y)
-    results[name] = norms, losses
-    ratio = norms[0] / norms[-1]
-    print(f"{name:17s} {norms[0]:16.2e} {norms[-1]:10.2e} {ratio:9.1e} {losses[-1]:21.3f}")
+norms = {}  # (configuration, seed) -> DEPTH gradient norms
+print(f"{'configuration':36s} seed  |dL/dW1|  |dL/dW{DEPTH}|  ratio 1/{DEPTH}")
+for name, kwargs in CONFIGS.items():
+    for seed in SEEDS:
+        torch.manual_seed(seed)
+        g = norms[name, seed] = gradient_norms(Net(DEPTH, **kwargs))
+        print(f"{name:36s} {seed:4d} {g[0]:9.1e} {g[-1]:10.1e} {g[0] / g[-1]:12.1e}")
+
+# 2. Does a deeper network train as well? ReLU, He init, batch norm; plain vs residual.
+runs = {}  # (kind, depth, seed) -> (gradient norms at init, losses per step, loss, error)
+print(f"\n{'network':9s} depth seed  ratio 1/L  loss   error  (after {STEPS} steps)")
+for depth in DEPTHS:
+    for kind in ("plain", "residual"):
+        for seed in SEEDS:
+            torch.manual_seed(seed)
+            model = Net(depth, init="he", batch_norm=True, residual=kind == "residual")
+            g = gradient_norms(model)
+            runs[kind, depth, seed] = (g, *train(model, seed))
+            _, _, loss, error = runs[kind, depth, seed]
+            print(f"{kind:9s} {depth:5d} {seed:4d} {g[0] / g[-1]:10.1e} {loss:6.3f} {error:6.1%}")
