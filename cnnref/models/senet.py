@@ -378,7 +378,7 @@ _HEADLINE = Result(
     metric="top-5 error",
     value=2.251,
     setting="test set, ensemble of SENets (team WMW); 1st place",
-    source="Hu et al. 2018, abstract and §6 (ILSVRC 2017)",
+    source="Hu et al. 2018, abstract",
 )
 _TABLE2_SETTING = (
     "validation set, single model, single 224×224 centre crop; the paper's training "

@@ -34,6 +34,7 @@ GENERATORS: dict[str, str] = {
     "human": "history:human",
     "comparison": "history:comparison",
     "models-list": "history:models_list",
+    "timeline": "timeline:timeline",  # docs/gen/timeline.py
     # runnable examples; docs/gen/snippet.py
     "snippet": "snippet:snippet",
     # experiments and training runs
