@@ -42,6 +42,8 @@ GENERATORS: dict[str, str] = {
     "task": "tasks:task",
     "features": "features:features",
     "performance": "perf:performance",
+    "zfnet-probes": "zfnet:zfnet_probes",  # docs/gen/zfnet.py, trains 3 small networks
+    "se-cost": "senet:se_cost",  # docs/gen/senet.py
 }
 
 
