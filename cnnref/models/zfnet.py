@@ -196,7 +196,7 @@ _DRAWBACKS = (
     "The same 8-layer, fully connected-heavy design as AlexNet: the three fully connected "
     "layers hold most of the parameters.",
     "Stride 2 in the first two layers keeps larger maps: more multiply-adds than AlexNet "
-    "(measured on this page).",
+    "(compare the mult-adds in the Parameters tables of the two pages).",
 )
 
 

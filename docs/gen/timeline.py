@@ -24,12 +24,13 @@ def entry_result(entry: ilsvrc.Entry) -> tuple[float, str]:
 
 
 def _source_link(entry: ilsvrc.Entry, source: str) -> str:
-    page = ilsvrc.results_url(entry.year)
-    return source.replace(entry.source, f"[{entry.source}]({page})")
+    """The source, the results page's address written out (image-net.org is not a paper)."""
+    page = ilsvrc.results_url(entry.year).removeprefix("https://")
+    return source.replace(entry.source, f"{entry.source} (`{page}`)")
 
 
 def _team(entry: ilsvrc.Entry) -> str:
-    if entry.family in FAMILY:
+    if entry.family in FAMILY and FAMILY[entry.family].title != entry.team:
         return f"{entry.team} ([{FAMILY[entry.family].title}]({FAMILY[entry.family].page}))"
     return entry.team
 
@@ -99,13 +100,6 @@ def _chart(out: Out) -> Out:
         )
     human = ilsvrc.HUMAN_STUDY.value
     ax.axhline(human, color=HUMAN, linestyle="--", linewidth=1.3)
-    ax.text(
-        len(winners) - 0.5,
-        human + 0.6,
-        f"one trained human, about {human:g} %",
-        color=HUMAN,
-        ha="right",
-    )
     ax.set_ylabel("top-5 error on the test set (%)")
     ax.set_ylim(0, max(values) * 1.18)
     ax.grid(axis="x", visible=False)
@@ -113,6 +107,9 @@ def _chart(out: Out) -> Out:
         handles=[
             plt.Rectangle((0, 0), 1, 1, color=OTHER, label="not a CNN"),
             plt.Rectangle((0, 0), 1, 1, color=CNN, label="CNN"),
+            plt.Line2D(
+                [], [], color=HUMAN, linestyle="--", label=f"one trained human, {human:g} %"
+            ),
         ],
         loc="upper right",
         fontsize=8,
