@@ -34,6 +34,7 @@ GENERATORS: dict[str, str] = {
     "human": "history:human",
     "comparison": "history:comparison",
     "models-list": "history:models_list",
+    "timeline": "timeline:timeline",  # docs/gen/timeline.py
     # runnable examples; docs/gen/snippet.py
     "snippet": "snippet:snippet",
     # experiments and training runs
@@ -43,6 +44,8 @@ GENERATORS: dict[str, str] = {
     "performance": "perf:performance",
     # every page's References section; docs/gen/refs.py
     "references": "refs:references",
+    "zfnet-probes": "zfnet:zfnet_probes",  # docs/gen/zfnet.py, trains 3 small networks
+    "se-cost": "senet:se_cost",  # docs/gen/senet.py
 }
 
 
