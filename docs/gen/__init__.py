@@ -41,6 +41,9 @@ GENERATORS: dict[str, str] = {
     "task": "tasks:task",
     "features": "features:features",
     "performance": "perf:performance",
+    # the layer explorer and the block diagrams of one family; docs/gen/explore.py, blocks.py
+    "explorer": "explore:explorer",
+    "block": "blocks:block",
 }
 
 
