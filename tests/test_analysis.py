@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import pytest
 import torch
@@ -300,3 +301,50 @@ def test_any_model_not_only_registered_ones() -> None:
     assert rf.final == (7, 7)
     rows = analysis.layer_table(model, (40, 30))
     assert rows[-1].shape == (8, 17, 12)
+
+
+def test_model_table_cells_are_the_packages(graphs: dict) -> None:
+    """Every cell of the Comparison page's table comes from cnnref (docs/gen/explore.py)."""
+    import json
+    import sys
+    from pathlib import Path
+
+    docs = Path(__file__).resolve().parents[1] / "docs"
+    sys.path.insert(0, str(docs))
+    from gen import explore
+
+    rows = {r["model"]: r for r in explore.model_rows()}
+    assert list(rows) == [n for f in cnnref.list_families() for n in cnnref.list_models(f.name)]
+    bench = json.loads((docs.parent / "benchmarks" / "results" / "cpu.json").read_text())
+    speed = {
+        r["cnnref_model"]: r["cnnref"]["images_per_s"]
+        for r in bench["results"]
+        if (r["mode"], r["workload"], r["dtype"]) == ("eager", "infer_b32", "float32")
+    }
+    for name, row in rows.items():
+        card = cnnref.get_card(name)
+        layers = graph(graphs, name)
+        size = card.input_size[1:]
+        table = analysis.layer_table(layers, size)
+        memory = analysis.memory(layers, size)
+        final = analysis.receptive_field(layers, size).final
+        assert row["year"] == card.year and row["depth"] == card.weight_layers
+        assert row["params"] == sum(r.params for r in table)
+        assert row["paper_params"] == card.paper_params
+        assert row["mult_adds"] == sum(r.macs for r in table)
+        assert row["memory_inference"] == memory.inference
+        assert row["memory_training"] == memory.training
+        assert row["receptive_field"] == (final[0] if final[0] == final[1] else f"{final[0]}×{final[1]}")
+        assert row["min_input"] == analysis.min_input_size(layers)
+        assert row["cpu_images_per_s"] == speed.get(name)
+        for key in ("top1", "top5"):
+            if row[key] is not None:  # a single network's figure, never a challenge entry's
+                found = explore.single_model(card, key.replace("top", "top-"))
+                assert found and row[key] == found[0] and found[1] in row["protocol"]
+                assert "test set" not in row["protocol"] and "ensemble" not in row["protocol"]
+    html = explore.model_table().markdown
+    for name, row in rows.items():
+        cells = re.findall(r"<tr><th scope=\"row\">.*?</tr>", html)
+        line = next(c for c in cells if f"<code>{name}</code>" in c)
+        for key, _, _ in explore.COLUMNS[1:]:
+            assert f">{explore.html.escape(explore._cell(key, row[key]))}</td>" in line, (name, key)
