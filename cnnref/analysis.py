@@ -453,8 +453,8 @@ def layer_graph(
     Example:
         >>> import cnnref
         >>> from cnnref.analysis import layer_graph
-        >>> [(x.name, x.op) for x in layer_graph(cnnref.create_model("lenet5"))][:3]
-        [('input', 'input'), ('c1', 'conv'), ('s2', 'pool')]
+        >>> [(x.name, x.op) for x in layer_graph(cnnref.create_model("lenet5_modern"))][:4]
+        [('input', 'input'), ('c1', 'conv'), ('relu', 'same'), ('s2', 'pool')]
     """
     from cnnref import registry
 
@@ -734,7 +734,7 @@ def receptive_field(
         >>> from cnnref.analysis import receptive_field
         >>> rf = receptive_field(cnnref.create_model("alexnet"), 224)
         >>> rf.final, rf.layers[1]
-        ((195, 195), ('conv1', Field(size=(11, 11), jump=(4, 4), start=(5, 5))))
+        ((195, 195), ('conv1', Field(size=(11, 11), jump=(4, 4), start=(3, 3))))
     """
     rows = layer_table(model, input_size)
     sizes = [r.field.size for r in rows if r.field.size is not None and len(r.shape) == 3]
