@@ -72,6 +72,7 @@ SNIPPET_ARG = {"snippet", "gradient-experiment"}
 # Files besides the package that a generator reads (globs relative to the repository).
 EXTRA_SOURCES = {
     "performance": ("benchmarks/results/*.json",),
+    "comparison": ("benchmarks/results/*.json",),  # the model table's CPU throughput column
     "claims": ("cnnref/ilsvrc.py",),  # the human and GoogLeNet figures of Karpathy's test
 }
 COMMON_SOURCES = (

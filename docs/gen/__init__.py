@@ -46,6 +46,9 @@ GENERATORS: dict[str, str] = {
     "references": "refs:references",
     "zfnet-probes": "zfnet:zfnet_probes",  # docs/gen/zfnet.py, trains 3 small networks
     "se-cost": "senet:se_cost",  # docs/gen/senet.py
+    # the layer explorer and the block diagrams of one family; docs/gen/explore.py, blocks.py
+    "explorer": "explore:explorer",
+    "block": "blocks:block",
 }
 
 

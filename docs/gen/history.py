@@ -10,9 +10,7 @@ from gen import Out
 from gen.common import (
     FAMILIES,
     family_cards,
-    inference_params,
     millions,
-    mult_adds,
     paper_link,
     percent,
     pyplot,
@@ -141,81 +139,42 @@ def models_list() -> Out:
     )
 
 
-def _ops(n: int) -> str:
-    return f"{n / 1e9:.2f} G" if n >= 1e8 else f"{n / 1e6:.2f} M"
-
-
-def _single_model(card: cnnref.ModelCard, metric: str) -> cnnref.Result | None:
-    """The card's single-model ImageNet validation error (`metric`), if it reports one."""
-    for r in card.results:
-        where = f"{r.benchmark} {r.setting}".lower()
-        if r.metric == metric and "validation" in where and "torchvision" not in where:
-            return r
-    return None
-
-
 def comparison() -> Out:
-    """Every registered model in one table, then parameters against single-model error."""
-    rows = []
-    points: dict[str, list[tuple[str, int, float]]] = {"top-5 error": [], "top-1 error": []}
-    for family in FAMILIES:
-        for card in family_cards(family.name):
-            params = inference_params(card.name)
-            challenge = min((r.value for r in _challenge_top5(card)), default=None)
-            singles = {m: _single_model(card, m) for m in points}
-            for metric, r in singles.items():
-                if r:
-                    points[metric].append((card.name, params, r.value))
-            single = "<br>".join(
-                f"{m.split()[0]} {percent(r.value)}" for m, r in singles.items() if r
+    """Every registered model in a sortable table, then parameters against single-model error.
+
+    The table and its downloads come from `gen.explore`; the scatter plots keep each
+    evaluation protocol apart (one marker per protocol), as the table's protocol column does.
+    """
+    from gen.explore import model_rows, model_table
+
+    out = model_table()
+    rows = model_rows()
+    panels = []
+    for metric in ("top5", "top1"):
+        pts = [(r["model"], r["params"], r[metric], r["protocol"]) for r in rows if r[metric]]
+        if pts:
+            panels.append((metric, pts))
+    if not panels:
+        return out
+    plt = pyplot()
+    fig, axes = plt.subplots(1, len(panels), figsize=(5.2 * len(panels), 4.6), squeeze=False)
+    protocols = list(dict.fromkeys(p for _, pts in panels for *_, p in pts))
+    markers = "osD^v<>P*X"
+    descriptions = []
+    for ax, (metric, pts) in zip(axes[0], panels, strict=True):
+        for i, protocol in enumerate(protocols):
+            group = [p for p in pts if p[3] == protocol]
+            if not group:
+                continue
+            ax.scatter(
+                [p[1] / 1e6 for p in group],
+                [p[2] for p in group],
+                marker=markers[i % len(markers)],
+                color=f"C{i}",
+                zorder=3,
+                label=protocol,
             )
-            rows.append(
-                [
-                    f"[`{card.name}`]({family.page})",
-                    str(card.year),
-                    str(card.weight_layers or ""),
-                    millions(params) if params >= 1e6 else thousands(params),
-                    _ops(mult_adds(card.name)),
-                    percent(challenge) if challenge is not None else "",
-                    single,
-                    "\u00d7".join(map(str, card.input_size[1:])),
-                    str(card.min_input_size),
-                ]
-            )
-    out = Out()
-    if not rows:
-        return out.add('!!! note "No model is registered yet"')
-    out.add(
-        table(
-            [
-                "model",
-                "year",
-                "depth",
-                "parameters",
-                "mult-adds",
-                "ILSVRC top-5 (test)",
-                "single model (val)",
-                "input",
-                "min input",
-            ],
-            rows,
-            "llrrrrlrr",
-        ),
-        "*Depth*: layers with weights, as the paper counts them. *Parameters*: the layers that "
-        "run at inference (GoogLeNet's auxiliary classifiers left out, as the paper counts); "
-        "*mult-adds*: one image at the default input size; both measured by instantiating the "
-        "model on the meta device. *ILSVRC top-5 (test)*: the challenge entry, usually an "
-        "ensemble of several networks. *Single model (val)*: one network on the validation "
-        "set, as the paper reports it. Each architecture's page gives every setting and source.",
-    )
-    panels = [(m, p) for m, p in points.items() if p]
-    if panels:
-        plt = pyplot()
-        fig, axes = plt.subplots(1, len(panels), figsize=(4.6 * len(panels), 4), squeeze=False)
-        descriptions = []
-        for ax, (metric, pts) in zip(axes[0], panels, strict=True):
-            for name, params, value in pts:
-                ax.scatter(params / 1e6, value, color="#4c6ef5", zorder=3)
+            for name, params, value, _ in group:
                 ax.annotate(
                     name,
                     (params / 1e6, value),
@@ -223,24 +182,41 @@ def comparison() -> Out:
                     xytext=(4, 3),
                     fontsize=7,
                 )
-            ax.set_xscale("log")
-            ticks = [
-                t
-                for t in (1, 2, 5, 10, 20, 50, 100, 200)
-                if t <= 2 * max(p for _, p, _ in pts) / 1e6
-            ]
-            ax.set_xticks(ticks, [str(t) for t in ticks])
-            ax.minorticks_off()
-            ax.set_xlabel("parameters (millions, log scale)")
-            ax.set_ylabel(f"single-model {metric} (%)")
-            descriptions.append(
-                f"{metric}: " + ", ".join(f"{n} {millions(p, 1)} {percent(v)}" for n, p, v in pts)
-            )
-        fig.tight_layout()
-        out.figure(
-            "comparison/params-vs-error.svg",
-            svg(fig),
-            "Scatter plots of parameters (log scale) against single-model ImageNet validation "
-            "error; " + "; ".join(descriptions),
+        ax.set_xscale("log")
+        ticks = [
+            t for t in (1, 2, 5, 10, 20, 50, 100, 200) if t <= 2 * max(p[1] for p in pts) / 1e6
+        ]
+        ax.set_xticks(ticks, [str(t) for t in ticks])
+        ax.minorticks_off()
+        ax.set_xlabel("parameters (millions, log scale)")
+        label = metric.replace("top", "top-")
+        ax.set_ylabel(f"single-network {label} error (%)")
+        descriptions.append(
+            f"{label} error: "
+            + ", ".join(f"{n} {millions(p, 1)} {percent(v)} ({proto})" for n, p, v, proto in pts)
         )
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    for ax in axes[0][1:]:
+        for h, lab in zip(*ax.get_legend_handles_labels(), strict=True):
+            if lab not in labels:
+                handles.append(h)
+                labels.append(lab)
+    fig.legend(
+        handles,
+        labels,
+        loc="lower center",
+        fontsize=7,
+        frameon=False,
+        ncol=1,
+        bbox_to_anchor=(0.5, -0.02 - 0.035 * len(labels)),
+    )
+    fig.tight_layout()
+    out.figure(
+        "comparison/params-vs-error.svg",
+        svg(fig),
+        "Scatter plots of parameters (log scale) against single-network ImageNet validation "
+        "error, one marker per evaluation protocol; " + "; ".join(descriptions),
+        "One marker per evaluation protocol: figures measured differently are not on one "
+        "scale (a 10-crop figure is lower than the same network's one-crop figure).",
+    )
     return out
