@@ -38,6 +38,9 @@ import torch
 from torch import nn
 from torch.overrides import TorchFunctionMode
 
+from cnnref import registry
+from cnnref.models.lenet import EuclideanRBF, Subsampling  # modules of LeNet's own
+
 __all__ = [
     "PUBLISHED_FIELDS",
     "Field",
@@ -272,8 +275,6 @@ def _module_layer(module: nn.Module, name: str, inputs: tuple[int, ...], same: b
     if isinstance(module, nn.Linear):
         args = {"in": module.in_features, "out": module.out_features}
         return Layer(name, "linear", inputs, params, conv_macs, args, kind)
-    from cnnref.models.lenet import EuclideanRBF, Subsampling  # modules of LeNet's own
-
     if isinstance(module, Subsampling):  # a 2×2 sum pooling with a weight and bias per map
         args = {"k": (2, 2), "s": (2, 2), "p": (0, 0), "d": (1, 1), "ceil": False, "kind": "sum"}
         return Layer(name, "pool", inputs, params, conv_macs, args, kind)
@@ -456,12 +457,10 @@ def layer_graph(
         >>> [(x.name, x.op) for x in layer_graph(cnnref.create_model("lenet5_modern"))][:4]
         [('input', 'input'), ('c1', 'conv'), ('relu', 'same'), ('s2', 'pool')]
     """
-    from cnnref import registry
-
     if isinstance(model, str):
         card = registry.get_card(model)
         with torch.device("meta"):
-            model = registry.create_model(model)
+            model = registry.get_card(model).builder()
         input_size = input_size or card.input_size[1:]
     meta = _meta_copy(model)
     channels = int(getattr(meta, "in_channels", 3))

@@ -49,6 +49,7 @@ def _featured(cards: list[cnnref.ModelCard]) -> cnnref.ModelCard:
     """The family's featured model (its page shows it first)."""
     return cnnref.get_card(FAMILY[cards[0].family].featured)
 
+
 # The sentences below quote the papers; each names its section, table or figure.
 
 
@@ -236,6 +237,7 @@ def _vgg(cards: list[cnnref.ModelCard]) -> Claims:
 def _resnet(cards: list[cnnref.ModelCard]) -> Claims:
     head = _featured(cards).headline
     depths = sorted({x.weight_layers for x in cards if x.weight_layers})
+    deepest = next(x for x in cards if x.weight_layers == depths[-1])
     return [
         (
             "Winner of ILSVRC 2015 with top 5 error 3.5%",
@@ -255,7 +257,8 @@ def _resnet(cards: list[cnnref.ModelCard]) -> Claims:
         (
             "Really huge networks, started from ResNet18 to ResNet152",
             f"Deep, from {', '.join(f'ResNet-{d}' for d in depths)} (the paper's Table 1), but "
-            f"not large: ResNet-152 has {inference_params(c.name):,} parameters in this code, "
+            f"not large: ResNet-{depths[-1]} has {inference_params(deepest.name):,} parameters "
+            "in this code, "
             "and fewer multiply-adds than VGG-16 or VGG-19 (§4.1, Table 1; measured on "
             "[Comparison](comparison.md)).",
         ),
