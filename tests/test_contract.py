@@ -140,8 +140,9 @@ def test_bfloat16_on_the_cpu(name, cpu_model):
         out = model.to(torch.bfloat16)(x.bfloat16())
     assert out.dtype == torch.bfloat16 and out.shape == expected.shape
     assert torch.isfinite(out).all()
-    sensitivity = rounding_error(cpu_model, x, torch.bfloat16)
-    assert relative_error(out, expected) < 2 * sensitivity + 0.02
+    error = relative_error(out, expected)
+    if error > 0.02:  # only then is the network's own sensitivity worth measuring
+        assert error < 2 * rounding_error(cpu_model, x, torch.bfloat16) + 0.02
 
 
 # ------------------------------------------------------------------------ bad input
@@ -193,15 +194,34 @@ def test_bad_constructor_arguments_are_refused_clearly(name):
 
 
 # ------------------------------------------------------------------------ torchvision twins
+def torchvision_model(tv_name: str) -> nn.Module:
+    """torchvision's `tv_name` with random weights and BN statistics, in eval mode.
+
+    Built on the meta device and filled with He-uniform weights, which is much faster than
+    torchvision's own initialisation (VGG's 120M fully connected weights, GoogLeNet's
+    truncated normals). The state dict is the full one: GoogLeNet's includes the auxiliary
+    classifiers, torchvision's default.
+    """
+    with torch.device("meta"):  # no time spent on torchvision's own initialisation
+        model = getattr(torchvision.models, tv_name)(weights=None, num_classes=NUM_CLASSES)
+    model.to_empty(device="cpu")
+    gen = torch.Generator().manual_seed(0)
+    with torch.no_grad():
+        for m in model.modules():
+            if isinstance(m, nn.Conv2d | nn.Linear):
+                bound = (6 / m.weight[0].numel()) ** 0.5
+                m.weight.uniform_(-bound, bound, generator=gen)
+                if m.bias is not None:
+                    m.bias.uniform_(-0.1, 0.1, generator=gen)
+    return randomize_batch_norm(model)
+
+
 @pytest.mark.filterwarnings("ignore:The default weight initialization:FutureWarning")
 @pytest.mark.parametrize("tv_name", cnnref.TORCHVISION_NAMES)
 def test_from_torchvision_gives_torchvision_logits(tv_name):
     twin = cnnref.get_card(cnnref.torchvision_variant(tv_name))
     assert twin.torchvision == tv_name and twin.is_torchvision_twin
-    torch.manual_seed(0)
-    # The full state dict (GoogLeNet's with its auxiliary classifiers, torchvision's default).
-    theirs = getattr(torchvision.models, tv_name)(weights=None, num_classes=NUM_CLASSES)
-    randomize_batch_norm(theirs)
+    theirs = torchvision_model(tv_name)
     ours = cnnref.from_torchvision(tv_name, theirs.state_dict()).eval()
     assert n_params(ours) == n_params(theirs)
     x = batch(twin.name, seed=1)
