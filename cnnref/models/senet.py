@@ -591,13 +591,13 @@ def se_resnext101_32x4d(num_classes: int = 1000, in_channels: int = 3, **kwargs:
         *_paper(
             18.68,
             4.47,
-            "Table 8",
+            "Table 3",
             "validation set, single model, single 224×224 centre crop",
         ),
         *_paper(
             17.28,
             3.79,
-            "Table 8",
+            "Table 3",
             "validation set, single model, single 320×320 crop",
         ),
     ),
