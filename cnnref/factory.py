@@ -41,6 +41,10 @@ def create_model(
       torchvision (into torch's cache, once) and loads them with `cnnref.from_torchvision`.
       Only the torchvision twins have them (`alexnet_tv`, `googlenet_tv`, `vgg16`,
       `resnet50_tv`, ...: `cnnref.TORCHVISION_NAMES`); with a `task`, they go to the backbone.
+      The images they expect are torchvision's: `torchvision.models.get_weight(
+      "ResNet50_Weights.IMAGENET1K_V2").transforms()` gives the preprocessing. torchvision's
+      GoogLeNet weights also expect its `transform_input` (a rescaling of the normalised
+      image to `[-1, 1]`), which `googlenet_tv` leaves to the caller.
 
     Args:
         name: A name from `list_models()`, e.g. `"resnet50"`.
