@@ -58,8 +58,9 @@ def create_model(
 
     Raises:
         ValueError: If the name or task is unknown, an argument is refused, the network has no
-            published weights (the message names its twin that has them), or `pretrained` is
-            given (timm's spelling: the message says what to write instead).
+            published weights (the message names its twin that has them), or
+            `pretrained=True` is given (timm's spelling: the message says what to write
+            instead; `pretrained=False` is accepted, as timm does).
 
     Example:
         >>> import torch, cnnref
@@ -86,7 +87,8 @@ def create_model(
         return from_torchvision(tv_name, weights.get_state_dict(progress=True), **kwargs)
     model = create_task_model(name, task or card.task, **kwargs)
     if weights is not None:
-        model.load_backbone(from_torchvision(tv_name, weights.get_state_dict()).state_dict())
+        pretrained = from_torchvision(tv_name, weights.get_state_dict(progress=True))
+        model.load_backbone(pretrained.state_dict())
     return model
 
 
