@@ -41,6 +41,10 @@ def create_model(
       torchvision (into torch's cache, once) and loads them with `cnnref.from_torchvision`.
       Only the torchvision twins have them (`alexnet_tv`, `googlenet_tv`, `vgg16`,
       `resnet50_tv`, ...: `cnnref.TORCHVISION_NAMES`); with a `task`, they go to the backbone.
+      The images they expect are torchvision's: `torchvision.models.get_weight(
+      "ResNet50_Weights.IMAGENET1K_V2").transforms()` gives the preprocessing. torchvision's
+      GoogLeNet weights also expect its `transform_input` (a rescaling of the normalised
+      image to `[-1, 1]`), which `googlenet_tv` leaves to the caller.
 
     Args:
         name: A name from `list_models()`, e.g. `"resnet50"`.
@@ -54,8 +58,9 @@ def create_model(
 
     Raises:
         ValueError: If the name or task is unknown, an argument is refused, the network has no
-            published weights (the message names its twin that has them), or `pretrained` is
-            given (timm's spelling: the message says what to write instead).
+            published weights (the message names its twin that has them), or
+            `pretrained=True` is given (timm's spelling: the message says what to write
+            instead; `pretrained=False` is accepted, as timm does).
 
     Example:
         >>> import torch, cnnref
@@ -82,7 +87,8 @@ def create_model(
         return from_torchvision(tv_name, weights.get_state_dict(progress=True), **kwargs)
     model = create_task_model(name, task or card.task, **kwargs)
     if weights is not None:
-        model.load_backbone(from_torchvision(tv_name, weights.get_state_dict()).state_dict())
+        pretrained = from_torchvision(tv_name, weights.get_state_dict(progress=True))
+        model.load_backbone(pretrained.state_dict())
     return model
 
 
