@@ -32,8 +32,14 @@ REQUIRED = [
     "attention56",
     "attention92",
     "unet",
+    "zfnet",
+    "se_resnet50",
+    "se_resnet101",
+    "se_resnet152",
+    "se_resnext50_32x4d",
+    "se_resnext101_32x4d",
+    "senet154",
 ]
-FAMILIES = {"lenet", "alexnet", "googlenet", "vgg", "resnet", "attention", "unet"}
 
 
 def test_every_required_name_is_registered():
@@ -47,7 +53,8 @@ def test_card_is_complete(name):
     card = cnnref.get_card(name)
     assert isinstance(card, ModelCard)
     assert card.name == name == card.builder.__name__
-    assert card.family in FAMILIES
+    family = cnnref.get_family(card.family)  # declared by its model file
+    assert family.name == card.builder.__module__.rsplit(".", 1)[-1]
     assert card.title and card.paper.title and card.paper.authors and card.paper.url
     assert 1989 <= card.year <= 2026
     assert card.results, "every model states its reported result"
