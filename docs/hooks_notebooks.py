@@ -94,7 +94,13 @@ def to_notebook(name: str):
     """The notebook `name` as an nbformat node, converted from its `.py` file (no outputs)."""
     import jupytext
 
-    return jupytext.read(NOTEBOOKS / f"{name}.py")
+    notebook = jupytext.read(NOTEBOOKS / f"{name}.py")
+    for i, cell in enumerate(notebook.cells):
+        cell.id = f"cell-{i}"  # stable ids (nbformat draws random ones): no churn in the diffs
+    return notebook
+
+
+CPU_PROBE = "import resource as r\nu = r.getrusage(r.RUSAGE_SELF)\nprint(u.ru_utime + u.ru_stime)"
 
 
 def execute(name: str, target: Path) -> None:
@@ -105,7 +111,7 @@ def execute(name: str, target: Path) -> None:
     notebook = to_notebook(name)
     env_path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
     os.environ["PYTHONPATH"] = env_path  # the kernel imports this checkout's cnnref
-    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"  # figures inline
     client = NotebookClient(
         notebook,
         timeout=CELL_TIMEOUT,
@@ -113,7 +119,12 @@ def execute(name: str, target: Path) -> None:
         allow_errors=False,
         resources={"metadata": {"path": str(NOTEBOOKS)}},
     )
+    # A last cell reports the kernel's CPU time (a figure the load of the machine does not
+    # inflate, unlike the wall time), then leaves the notebook.
+    notebook.cells.append(nbformat.v4.new_code_cell(CPU_PROBE, id="cpu-probe"))
     client.execute()
+    probe = notebook.cells.pop()
+    print(f"CPU {''.join(o.get('text', '') for o in probe.outputs).strip()}")
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(".partial")
     nbformat.write(notebook, partial)
@@ -154,17 +165,37 @@ def _run_missing(names: list[str]) -> None:
             output += f"\nthe notebook ran longer than {NOTEBOOK_TIMEOUT} s"
         seconds = time.monotonic() - started
         if process.returncode == 0 and cached.exists():
-            log.info("Notebook %s executed in %.1f s", name, seconds)
-            _record_time(name, seconds)
+            cells = cell_seconds(cached)
+            cpu = float((re.findall(r"^CPU ([\d.]+)$", output, re.M) or ["nan"])[-1])
+            log.info(
+                "Notebook %s executed: cells %.1f s (wall), kernel CPU %.1f s, process %.1f s",
+                *(name, cells, cpu, seconds),
+            )
+            _record_time(name, {"cells_wall_s": round(cells, 1), "kernel_cpu_s": round(cpu, 1)})
             _stage(name, cached)
         else:
             _failed[name] = output.strip()[-3000:]
 
 
-def _record_time(name: str, seconds: float) -> None:
+def cell_seconds(path: Path) -> float:
+    """Seconds the cells of an executed notebook ran, from nbclient's timing metadata."""
+    from datetime import datetime
+
+    total = 0.0
+    for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+        timing = cell.get("metadata", {}).get("execution", {})
+        if "iopub.execute_input" in timing and "shell.execute_reply" in timing:
+            start = datetime.fromisoformat(timing["iopub.execute_input"].replace("Z", "+00:00"))
+            end = datetime.fromisoformat(timing["shell.execute_reply"].replace("Z", "+00:00"))
+            total += (end - start).total_seconds()
+    return total
+
+
+def _record_time(name: str, seconds: dict[str, float]) -> None:
+    """Keep the last run times of each notebook in `times.json` (for the notes)."""
     path = CACHE / "times.json"
     times = json.loads(path.read_text()) if path.exists() else {}
-    times[name] = round(seconds, 1)
+    times[name] = seconds
     path.write_text(json.dumps(times, indent=1, sort_keys=True))
 
 
@@ -242,7 +273,9 @@ _REMOTE_IMPORT = re.compile(r"import\(\s*[\"']https?://|=\s*[\"']https?://[^\"']
 _MATH = re.compile(r"\$\$(.+?)\$\$|\$([^$\n]+?)\$", re.S)
 
 STYLE = """<style>
-.cnnref-nb-bar { display: flex; flex-wrap: wrap; gap: .4rem 1rem; margin: 0 0 1rem; }
+.cnnref-nb-bar { display: flex; flex-wrap: wrap; align-items: center; gap: .4rem 1rem;
+  margin: 0 0 1rem; }
+.cnnref-nb-bar .md-button { padding: .3em 1em; }
 .jupyter-wrapper .jp-RenderedImage img { background: #fff; padding: .3rem; border-radius: .2rem;
   max-width: 100%; height: auto; }
 .jupyter-wrapper .jp-OutputArea-output pre, .jupyter-wrapper .jp-InputArea-editor pre {
@@ -260,7 +293,7 @@ def _math(match: re.Match) -> str:
 
 def _rewrite(content: str) -> str:
     """No third-party scripts; math as pymdownx.arithmatex writes it; answer cells folded."""
-    from bs4 import BeautifulSoup
+    from bs4 import BeautifulSoup, Comment
 
     soup = BeautifulSoup(content, "html.parser")
     for script in soup.find_all("script"):
@@ -269,13 +302,18 @@ def _rewrite(content: str) -> str:
             remote = bool(_REMOTE_IMPORT.search(script.string or ""))
         else:
             remote = not src.strip() or bool(re.match(r"(?:https?:)?//", src))
-        if remote:
+        if remote or script.get("type") == "text/x-mathjax-config":  # MathJax is not loaded
             script.decompose()
+    for comment in soup.find_all(string=lambda text: isinstance(text, Comment)):
+        if "mathjax" in comment.lower():
+            comment.extract()
     for cell in soup.select(".jp-MarkdownCell .jp-RenderedMarkdown"):
         text = str(cell)
         if "$" in text:
             cell.replace_with(BeautifulSoup(_MATH.sub(_math, text), "html.parser"))
     for cell in soup.select(f".celltag_{ANSWER_TAG}"):
+        if cell.find_parent(class_=f"celltag_{ANSWER_TAG}"):
+            continue  # the template nests the cell's classes: fold the outermost only
         details = soup.new_tag("details", attrs={"class": "cnnref-answer"})
         summary = soup.new_tag("summary")
         summary.string = "Answers (computed and checked by the code)"
