@@ -291,8 +291,20 @@ def _math(match: re.Match) -> str:
     return f'<span class="arithmatex">\\({inline}\\)</span>'
 
 
-def _rewrite(content: str) -> str:
-    """No third-party scripts; math as pymdownx.arithmatex writes it; answer cells folded."""
+def _image_alts(notebook: Path) -> list[str]:
+    """The alt text of each image output, in order (`display(fig, metadata=...)` sets it)."""
+    alts = []
+    for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
+        for output in cell.get("outputs", []):
+            for mime in ("image/png", "image/jpeg", "image/svg+xml"):
+                if mime in output.get("data", {}):
+                    alts.append(output.get("metadata", {}).get(mime, {}).get("alt", ""))
+                    break
+    return alts
+
+
+def _rewrite(content: str, alts: list[str]) -> str:
+    """No third-party scripts; math as arithmatex writes it; answers folded; images' alt text."""
     from bs4 import BeautifulSoup, Comment
 
     soup = BeautifulSoup(content, "html.parser")
@@ -311,6 +323,10 @@ def _rewrite(content: str) -> str:
         text = str(cell)
         if "$" in text:
             cell.replace_with(BeautifulSoup(_MATH.sub(_math, text), "html.parser"))
+    images = soup.select(".jp-OutputArea-output img")
+    for image, alt in zip(images, alts, strict=False):
+        if alt:
+            image["alt"] = alt
     for cell in soup.select(f".celltag_{ANSWER_TAG}"):
         if cell.find_parent(class_=f"celltag_{ANSWER_TAG}"):
             continue  # the template nests the cell's classes: fold the outermost only
@@ -330,7 +346,8 @@ def on_page_content(html_text: str, page: Page, config: MkDocsConfig, files: Fil
     name = Path(uri).stem
     if config.repo_url:  # "Edit this page" opens the notebook's source, not the generated file
         page.edit_url = f"{config.repo_url.rstrip('/')}/edit/main/docs/notebooks/{name}.py"
-    html_text = _rewrite(html_text)
+    notebook = _executed.get(name)
+    html_text = _rewrite(html_text, _image_alts(notebook) if notebook else [])
     links = _links(name, page, files, config)
     bar = ['<p class="cnnref-nb-bar">']
     if "download" in links:

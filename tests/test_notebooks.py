@@ -99,6 +99,9 @@ def test_downloadable_notebook_is_executed_and_valid(site_dir: Path, name: str) 
     assert not [o for c in code for o in c.outputs if o.output_type == "error"]
     answers = [c for c in code if "answer" in c.metadata.get("tags", [])]
     assert answers and all(c.outputs for c in answers)
+    for output in [o for c in code for o in c.outputs if "image/png" in o.get("data", {})]:
+        alt = output.get("metadata", {}).get("image/png", {}).get("alt", "")
+        assert len(alt) > 40, f"{name}: a figure without alt text (display(fig, metadata=...))"
 
 
 @pytest.mark.slow
@@ -130,6 +133,7 @@ def test_notebook_page_loads_nothing_from_another_host(site_dir: Path, name: str
             assert not re.search(r"import\(\s*[\"']https?://", script.string or ""), name
     for link in soup.find_all("link", href=True):
         assert not re.match(r"(?:https?:)?//", link["href"]) or link.get("rel") == ["canonical"]
+    assert all(len(image.get("alt", "")) > 40 for image in soup.select(".jp-OutputArea img"))
     # The answers are folded; the math is the site's KaTeX, not MathJax.
     assert soup.select("details.cnnref-answer .celltag_answer"), f"{name}: answers not folded"
     assert "mathjax" not in html.lower()

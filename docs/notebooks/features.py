@@ -32,6 +32,7 @@ except ImportError:
 
 import matplotlib.pyplot as plt
 import torch
+from IPython.display import display
 
 from cnnref import recipes
 
@@ -71,7 +72,12 @@ for row, (label, net) in enumerate((("before", untrained), ("after", model))):
         ax.set_yticks([])
         if i == 0:
             ax.set_ylabel(label)
-plt.show()
+alt = (
+    "The six 5×5 filters of C1 in two rows, before training (noise) and after one epoch on "
+    "digits (smoother strokes and edges), red for positive and blue for negative weights"
+)
+display(fig, metadata={"image/png": {"alt": alt}})  # alt: the page's image text
+plt.close(fig)
 
 # %% [markdown]
 # ## What the filters see
@@ -99,7 +105,12 @@ for r, image in enumerate(picked):
         ax.set_xticks([])
         ax.set_yticks([])
     axes[r, 0].set_ylabel(f"digit {labels[r]}")
-plt.show()
+alt = (
+    "Three test digits, one per row, each followed by the six 28×28 feature maps C1 "
+    "computes from it; each map is bright where its filter's stroke appears in the digit"
+)
+display(fig, metadata={"image/png": {"alt": alt}})  # alt: the page's image text
+plt.close(fig)
 assert maps.shape == (3, 6, 28, 28)
 
 # %% [markdown]

@@ -35,6 +35,7 @@ except ImportError:
 import matplotlib.pyplot as plt
 import torch
 import torch.nn.functional as F
+from IPython.display import display
 from matplotlib.patches import Rectangle
 
 from cnnref import recipes
@@ -68,7 +69,13 @@ axes[1].imshow(targets["mask"][0], cmap="viridis", vmin=0, vmax=len(SHAPES))
 axes[1].set_title("mask: 0 background, 1 + class")
 for ax in axes:
     ax.axis("off")
-plt.show()
+alt = (
+    "A picture of coloured shapes on a dark background with a red box and the class name "
+    "around each object, and beside it the picture's mask, which colours each object's "
+    "pixels by class"
+)
+display(fig, metadata={"image/png": {"alt": alt}})  # alt: the page's image text
+plt.close(fig)
 
 # %% [markdown]
 # ## Classification: one class per picture

@@ -37,6 +37,7 @@ import matplotlib.pyplot as plt
 import torch
 import torch.nn.functional as F
 import torchinfo
+from IPython.display import display
 from matplotlib.patches import Rectangle
 
 from cnnref.data import ShapesDataset
@@ -146,7 +147,13 @@ for x0, colour in ((0, "#e8590c"), (padded.shape[-1] - (out_side + 2 * margin), 
 ax.add_patch(Rectangle((margin - 0.5, margin - 0.5), 68, 36, fill=False, lw=1, color="#2f9e44"))
 ax.set_title("the picture (green), mirrored 92 px; two input tiles (dashed), their outputs")
 ax.axis("off")
-plt.show()
+alt = (
+    "The picture of shapes, framed in green, inside a border of its own mirror image; two "
+    "dashed input tiles, orange on the left and blue on the right, and inside each the "
+    "smaller square its output covers, the two squares overlapping by a few columns"
+)
+display(fig, metadata={"image/png": {"alt": alt}})  # alt: the page's image text
+plt.close(fig)
 
 # %% [markdown]
 # ## Exercises
