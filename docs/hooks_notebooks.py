@@ -42,6 +42,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
+from mkdocs.utils import get_relative_url
 
 log = logging.getLogger("mkdocs.plugins.cnnref.notebooks")
 
@@ -68,6 +69,8 @@ VERSIONED = (
 EXECUTION = "1"  # bump to re-run every notebook after a change to how they are executed
 ANSWER_TAG = "answer"
 
+CSS = "assets/stylesheets/notebooks.css"  # mkdocs-jupyter's styles, once for all the pages
+_css: dict[str, None] = {}  # the style blocks the notebook pages carried, in order, once each
 _executed: dict[str, Path] = {}  # notebook name -> executed .ipynb in STAGE
 _failed: dict[str, str] = {}  # notebook name -> error
 
@@ -77,16 +80,23 @@ def notebook_names() -> list[str]:
     return sorted(path.stem for path in NOTEBOOKS.glob("*.py"))
 
 
-def _key(name: str) -> str:
+def _environment() -> str:
+    """What every notebook's result depends on besides its text: versions and cnnref's code."""
     h = hashlib.sha256(f"{EXECUTION} {sys.version_info[:2]}".encode())
     for package in VERSIONED:
         try:
             h.update(f"{package}={metadata.version(package)}".encode())
         except metadata.PackageNotFoundError:
             h.update(f"{package}=none".encode())
-    for path in [NOTEBOOKS / f"{name}.py", *sorted(PACKAGE.rglob("*.py"))]:
+    for path in sorted(PACKAGE.rglob("*.py")):
         h.update(str(path.relative_to(ROOT)).encode())
         h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def _key(name: str, environment: str) -> str:
+    h = hashlib.sha256(environment.encode())
+    h.update((NOTEBOOKS / f"{name}.py").read_bytes())
     return h.hexdigest()[:32]
 
 
@@ -134,8 +144,9 @@ def execute(name: str, target: Path) -> None:
 def _run_missing(names: list[str]) -> None:
     """Execute the notebooks without a cache entry, two at a time, each in its own process."""
     todo = {}
+    environment = _environment()
     for name in names:
-        cached = CACHE / f"{name}-{_key(name)}.ipynb"
+        cached = CACHE / f"{name}-{_key(name, environment)}.ipynb"
         if cached.exists():
             _stage(name, cached)
         else:
@@ -212,6 +223,7 @@ def _stage(name: str, cached: Path) -> None:
 def on_files(files: Files, config: MkDocsConfig) -> Files:
     _executed.clear()
     _failed.clear()
+    _css.clear()
     names = notebook_names()
     _run_missing(names)
     for name in names:
@@ -259,8 +271,9 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
     # Links relative to the Markdown file (docs/NAME.md), as every link on a page is written.
     note = (
         '\n\n!!! example "Run this page yourself: the notebook"\n'
-        f"    The [{page.title or name} notebook](notebooks/{name}.ipynb) builds the network, "
-        "checks its parameter count, runs it and ends with exercises. "
+        f"    [The notebook of this page](notebooks/{name}.ipynb) runs its code step by step, "
+        "for you to change and run again, and ends with exercises whose answers the code "
+        "computes and checks. "
         f'[Download notebook]({DOWNLOAD}/{name}.ipynb){{ download="{name}.ipynb" }} · '
         f"[Open in Colab]({colab})\n"
     )
@@ -272,7 +285,7 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
 _REMOTE_IMPORT = re.compile(r"import\(\s*[\"']https?://|=\s*[\"']https?://[^\"']*\.m?js[\"']")
 _MATH = re.compile(r"\$\$(.+?)\$\$|\$([^$\n]+?)\$", re.S)
 
-STYLE = """<style>
+STYLE = """
 .cnnref-nb-bar { display: flex; flex-wrap: wrap; align-items: center; gap: .4rem 1rem;
   margin: 0 0 1rem; }
 .cnnref-nb-bar .md-button { padding: .3em 1em; }
@@ -281,7 +294,7 @@ STYLE = """<style>
 .jupyter-wrapper .jp-OutputArea-output pre, .jupyter-wrapper .jp-InputArea-editor pre {
   overflow-x: auto; }
 details.cnnref-answer > summary { cursor: pointer; font-weight: 600; }
-</style>"""
+"""
 
 
 def _math(match: re.Match) -> str:
@@ -303,11 +316,34 @@ def _image_alts(notebook: Path) -> list[str]:
     return alts
 
 
-def _rewrite(content: str, alts: list[str]) -> str:
-    """No third-party scripts; math as arithmatex writes it; answers folded; images' alt text."""
+def _rewrite_cached(content: str, alts: list[str]) -> tuple[str, list[str]]:
+    """`_rewrite`, cached on disk: a warm build parses no notebook page."""
+    h = hashlib.sha256(Path(__file__).read_bytes())
+    h.update(content.encode())
+    h.update(json.dumps(alts).encode())
+    path = CACHE / "pages" / f"{h.hexdigest()[:32]}.json"
+    if path.exists():
+        cached = json.loads(path.read_text(encoding="utf-8"))
+        return cached["html"], cached["css"]
+    rewritten, styles = _rewrite(content, alts)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"html": rewritten, "css": styles}), encoding="utf-8")
+    return rewritten, styles
+
+
+def _rewrite(content: str, alts: list[str]) -> tuple[str, list[str]]:
+    """No third-party scripts; math as arithmatex writes it; answers folded; images' alt text.
+
+    Returns the page and the `<style>` blocks taken out of it (half a megabyte of CSS per
+    page that mkdocs-jupyter inlines; the site serves them once, as `CSS`).
+    """
     from bs4 import BeautifulSoup, Comment
 
     soup = BeautifulSoup(content, "html.parser")
+    styles = []
+    for style in soup.find_all("style"):
+        styles.append(style.string or "")
+        style.decompose()
     for script in soup.find_all("script"):
         src = script.get("src")
         if src is None:
@@ -335,7 +371,7 @@ def _rewrite(content: str, alts: list[str]) -> str:
         summary.string = "Answers (computed and checked by the code)"
         cell.wrap(details)
         details.insert(0, summary)
-    return str(soup)
+    return str(soup), styles
 
 
 def on_page_content(html_text: str, page: Page, config: MkDocsConfig, files: Files) -> str:
@@ -347,7 +383,10 @@ def on_page_content(html_text: str, page: Page, config: MkDocsConfig, files: Fil
     if config.repo_url:  # "Edit this page" opens the notebook's source, not the generated file
         page.edit_url = f"{config.repo_url.rstrip('/')}/edit/main/docs/notebooks/{name}.py"
     notebook = _executed.get(name)
-    html_text = _rewrite(html_text, _image_alts(notebook) if notebook else [])
+    html_text, styles = _rewrite_cached(html_text, _image_alts(notebook) if notebook else [])
+    for style in [STYLE, *styles]:
+        _css.setdefault(style)
+    css = html.escape(get_relative_url(CSS, page.url))
     links = _links(name, page, files, config)
     bar = ['<p class="cnnref-nb-bar">']
     if "download" in links:
@@ -366,7 +405,15 @@ def on_page_content(html_text: str, page: Page, config: MkDocsConfig, files: Fil
             '<div class="admonition failure"><p class="admonition-title">This notebook failed '
             "at build time; the outputs are missing.</p></div>"
         )
-    return STYLE + "\n".join(bar) + html_text
+    return f'<link rel="stylesheet" href="{css}">\n' + "\n".join(bar) + html_text
+
+
+def on_post_build(config: MkDocsConfig) -> None:
+    """Write the notebook pages' style sheet (known once they are rendered)."""
+    if _css:
+        path = Path(config.site_dir) / CSS
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("\n".join(_css), encoding="utf-8")
 
 
 def sync() -> list[str]:
