@@ -102,11 +102,11 @@ assert difference < 1e-4
 # %% [markdown]
 # ## The experiment: two towers are one grouped convolution
 #
-# The network did not fit one 3 GB GTX 580, so the paper split the kernels over two GPUs; conv2,
-# conv4 and conv5 "take input only from those kernel maps in the previous layer which reside on
-# the same GPU" (§3.2). That is a convolution with `groups=2`: each half of the output reads
-# only its half of the input. Run the two towers one by one with conv2's own weights and
-# compare with the grouped convolution.
+# "A single GTX 580 GPU has only 3GB of memory", so the paper spread the network over two
+# (§3.2): the kernels of conv2, conv4 and conv5 take input only from the kernel maps of the
+# previous layer that reside on the same GPU (Fig. 2). That is a convolution with `groups=2`:
+# each half of the output reads only its half of the input. Run the two towers one by one with
+# conv2's own weights and compare with the grouped convolution.
 
 # %%
 conv2 = model.conv2

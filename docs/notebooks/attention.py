@@ -89,7 +89,7 @@ assert logits.shape == (2, 1000) and all(p.grad is not None for p in model.param
 # A hook on each module's mask branch records M(x) for a picture of shapes (the network is
 # untrained here, so the values show the range, not what a trained mask attends to). Because
 # M lies in (0, 1), the factor 1 + M lies in (1, 2): the mask can strengthen a trunk feature up
-# to twice but never erase it. That is the paper's "attention residual learning" (§3.2): with
+# to twice but never erase it. That is the paper's "attention residual learning" (§3.1): with
 # a plain product M · T, stacking modules multiplies masks below 1 and the features fade.
 
 # %%

@@ -73,8 +73,9 @@ assert logits.shape == (4, 10) and model.c1.weight.grad is not None
 # %% [markdown]
 # ## The experiment: C3 reads only some of S2's maps
 #
-# Table I of the paper connects each of C3's 16 maps to 3, 4 or all 6 of S2's maps, "to keep
-# the number of connections within reasonable bounds" and to break the symmetry between maps.
+# Table I of the paper connects each of C3's 16 maps to 3, 4 or all 6 of S2's maps: such a
+# scheme "keeps the number of connections within reasonable bounds" and "forces a break of
+# symmetry in the network" (§II-B).
 # `PartialConv2d.dense_weight()` expands the shared weights into an ordinary convolution
 # kernel, zero where the table has no connection.
 
