@@ -294,6 +294,9 @@ STYLE = """
 .jupyter-wrapper .jp-OutputArea-output pre, .jupyter-wrapper .jp-InputArea-editor pre {
   overflow-x: auto; }
 details.cnnref-answer > summary { cursor: pointer; font-weight: 600; }
+@media (max-width: 600px) {  /* a phone: the code gets the width of the In [n]: prompts */
+  .jupyter-wrapper .jp-InputPrompt, .jupyter-wrapper .jp-OutputPrompt { display: none; }
+}
 """
 
 
