@@ -289,13 +289,14 @@ STYLE = """
 .cnnref-nb-bar { display: flex; flex-wrap: wrap; align-items: center; gap: .4rem 1rem;
   margin: 0 0 1rem; }
 .cnnref-nb-bar .md-button { padding: .3em 1em; }
+.cnnref-nb-bar .md-button:not(:hover) { color: var(--md-typeset-a-color); }  /* dark: contrast */
 .jupyter-wrapper .jp-RenderedImage img { background: #fff; padding: .3rem; border-radius: .2rem;
   max-width: 100%; height: auto; }
 .jupyter-wrapper .jp-OutputArea-output pre, .jupyter-wrapper .jp-InputArea-editor pre {
   overflow-x: auto; }
 details.cnnref-answer > summary { cursor: pointer; font-weight: 600; }
 @media (max-width: 600px) {  /* a phone: the code gets the width of the In [n]: prompts */
-  .jupyter-wrapper .jp-InputPrompt, .jupyter-wrapper .jp-OutputPrompt { display: none; }
+  .jupyter-wrapper .jp-InputPrompt, .jupyter-wrapper .jp-OutputPrompt { display: none !important; }
 }
 """
 
@@ -387,7 +388,7 @@ def on_page_content(html_text: str, page: Page, config: MkDocsConfig, files: Fil
         page.edit_url = f"{config.repo_url.rstrip('/')}/edit/main/docs/notebooks/{name}.py"
     notebook = _executed.get(name)
     html_text, styles = _rewrite_cached(html_text, _image_alts(notebook) if notebook else [])
-    for style in [STYLE, *styles]:
+    for style in [*styles, STYLE]:  # ours last: it overrides mkdocs-jupyter's
         _css.setdefault(style)
     css = html.escape(get_relative_url(CSS, page.url))
     links = _links(name, page, files, config)
