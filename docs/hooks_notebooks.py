@@ -71,6 +71,7 @@ ANSWER_TAG = "answer"
 
 CSS = "assets/stylesheets/notebooks.css"  # mkdocs-jupyter's styles, once for all the pages
 _css: dict[str, None] = {}  # the style blocks the notebook pages carried, in order, once each
+_used_pages: set[Path] = set()  # the rewritten pages this build read or wrote
 _executed: dict[str, Path] = {}  # notebook name -> executed .ipynb in STAGE
 _failed: dict[str, str] = {}  # notebook name -> error
 
@@ -211,6 +212,10 @@ def _record_time(name: str, seconds: dict[str, float]) -> None:
 
 
 def _stage(name: str, cached: Path) -> None:
+    runs = re.compile(rf"{re.escape(name)}-[0-9a-f]{{32}}\.ipynb")
+    for stale in CACHE.glob(f"{name}-*.ipynb"):  # older runs of this notebook
+        if stale != cached and runs.fullmatch(stale.name):
+            stale.unlink()
     for folder in ("notebooks", DOWNLOAD):
         target = STAGE / folder / f"{name}.ipynb"
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -224,6 +229,7 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     _executed.clear()
     _failed.clear()
     _css.clear()
+    _used_pages.clear()
     names = notebook_names()
     _run_missing(names)
     for name in names:
@@ -326,6 +332,7 @@ def _rewrite_cached(content: str, alts: list[str]) -> tuple[str, list[str]]:
     h.update(content.encode())
     h.update(json.dumps(alts).encode())
     path = CACHE / "pages" / f"{h.hexdigest()[:32]}.json"
+    _used_pages.add(path)
     if path.exists():
         cached = json.loads(path.read_text(encoding="utf-8"))
         return cached["html"], cached["css"]
@@ -413,7 +420,9 @@ def on_page_content(html_text: str, page: Page, config: MkDocsConfig, files: Fil
 
 
 def on_post_build(config: MkDocsConfig) -> None:
-    """Write the notebook pages' style sheet (known once they are rendered)."""
+    """Write the notebook pages' style sheet (known once they are rendered); drop stale pages."""
+    for stale in set((CACHE / "pages").glob("*.json")) - _used_pages:
+        stale.unlink()
     if _css:
         path = Path(config.site_dir) / CSS
         path.parent.mkdir(parents=True, exist_ok=True)
