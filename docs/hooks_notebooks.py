@@ -186,7 +186,7 @@ def _run_missing(names: list[str]) -> None:
             _record_time(name, {"cells_wall_s": round(cells, 1), "kernel_cpu_s": round(cpu, 1)})
             _stage(name, cached)
         else:
-            _failed[name] = output.strip()[-3000:]
+            _failed[name] = re.sub(r"\x1b\[[0-9;]*m", "", output).strip()[-3000:]  # no colours
 
 
 def cell_seconds(path: Path) -> float:
