@@ -110,8 +110,9 @@ def features(layer: str = "c1") -> Out:
             text += (
                 f" What training added is smooth: the change (trained minus initial, the third "
                 f"row of each seed) keeps {spread(low_change, '.0%')} of its energy at low "
-                f"frequencies. It is {spread(change, '.0%')} the size of the random start, too "
-                "small to hide it. The network reads the digits well all the same."
+                f"frequencies. Its norm is {spread(change, '.0%')} of the random start's, so the "
+                "start still dominates what each trained filter looks like. The network reads "
+                "the digits well all the same."
             )
         out.add(text)
     else:
