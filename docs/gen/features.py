@@ -53,14 +53,18 @@ def features(layer: str = "c1") -> Out:
     change = [((trained[s] - start[s]).norm() / start[s].norm()).item() for s in SEEDS]
     low_before = [low_share(start[s]) for s in SEEDS]
     low_after = [low_share(trained[s]) for s in SEEDS]
+    low_change = [low_share(trained[s] - start[s]) for s in SEEDS]
     accuracy = [r.metrics["accuracy"] for r in results.values()]
 
     plt = pyplot()
     out = Out()
-    rows = 2 * len(SEEDS)
+    kinds = ("initial", "trained", "change")
+    rows = len(kinds) * len(SEEDS)
     fig, axes = plt.subplots(rows, out_channels, figsize=(1.0 * out_channels, 1.05 * rows))
-    for r, (seed, when) in enumerate((s, w) for s in SEEDS for w in ("initial", "trained")):
-        weights = (start if when == "initial" else trained)[seed]
+    for r, (seed, when) in enumerate((s, w) for s in SEEDS for w in kinds):
+        weights = {"initial": start, "trained": trained}[when][seed] if when != "change" else None
+        if weights is None:
+            weights = trained[seed] - start[seed]
         for c in range(out_channels):
             ax = axes[r, c]
             w = weights[c, 0]
@@ -74,11 +78,13 @@ def features(layer: str = "c1") -> Out:
         f"features/{layer}-filters.svg",
         svg(fig),
         f"The {out_channels} {k}x{k} filters of lenet5_modern's {name} layer for seeds "
-        f"{', '.join(map(str, SEEDS))}, each seed's initial weights above its trained ones, "
-        "red for positive and blue for negative weights (each filter scaled to its own "
+        f"{', '.join(map(str, SEEDS))}: for each seed its initial weights, its trained weights "
+        "and the change (trained minus initial), red for positive and blue for negative "
+        "weights (each filter scaled to its own "
         f"largest weight). Training moved them by {spread(change, '.0%')} of their initial "
         f"norm; their share of energy at the lowest spatial frequencies went from "
-        f"{spread(low_before, '.0%')} to {spread(low_after, '.0%')}",
+        f"{spread(low_before, '.0%')} to {spread(low_after, '.0%')}; the change keeps "
+        f"{spread(low_change, '.0%')} of its energy there",
     )
     chance = (2 * LOW + 1) ** 2 / k**2
     smooth = statistics.median(low_after)
@@ -91,21 +97,29 @@ def features(layer: str = "c1") -> Out:
         f"{spread(low_before, '.0%')} at initialisation to {spread(low_after, '.0%')}; the "
         f"network reads {spread(accuracy, '.1%')} of the held-out digits."
     )
+    added = statistics.median(low_change)
     if smooth < SMOOTH:
-        out.add(
+        text = (
             "A smooth template, a blob or a wide edge or stroke, keeps most of its energy at "
-            f"those low frequencies; these trained filters keep {smooth:.0%}, near the "
-            f"{statistics.median(low_before):.0%} of their random starting points. So after "
-            "this short run they are not recognisable stroke or edge detectors: training has "
-            "changed them, but each still looks like noise (compare each seed's two rows). The "
-            "network reads the digits well all the same, with the layers above working on "
-            "these filters' responses."
+            f"those low frequencies; the trained filters keep {smooth:.0%}, near the "
+            f"{statistics.median(low_before):.0%} of their random starting points, so after "
+            "this short run they are not recognisable stroke or edge detectors: each still "
+            "looks like noise."
         )
+        if added >= SMOOTH:
+            text += (
+                f" What training added is smooth: the change (trained minus initial, the third "
+                f"row of each seed) keeps {spread(low_change, '.0%')} of its energy at low "
+                f"frequencies. Its norm is {spread(change, '.0%')} of the random start's, so the "
+                "start still dominates what each trained filter looks like. The network reads "
+                "the digits well all the same."
+            )
+        out.add(text)
     else:
         out.add(
             f"The trained filters keep {smooth:.0%} of their energy at low frequencies, against "
             f"{statistics.median(low_before):.0%} at initialisation: they have become smooth "
-            "templates (compare each seed's two rows)."
+            "templates (compare each seed's rows)."
         )
 
     digits, labels = [], []

@@ -126,9 +126,10 @@ def depth_sentences(runs: dict, depths, seeds) -> list[str]:
             f"{statistics.median(final('plain', hi)):.2f} against "
             f"{statistics.median(final('plain', lo)):.2f}, training error "
             f"{spread(errors('plain', hi), '.1%')} against {spread(errors('plain', lo), '.1%')}. "
-            "More layers can only add to what a network can represent (the extra layers could "
-            "be identities), so this is a failure of optimisation, not of capacity or "
-            "overfitting: the *degradation problem* of He et al. (2016, §1, Fig. 1)."
+            "The deeper network could represent whatever the shallower one does (its extra "
+            "layers could be identities), and this is the error on the training data, so it is "
+            "a failure of optimisation, not of capacity or overfitting: the *degradation "
+            "problem* of He et al. (2016, §1, Fig. 1)."
         )
     else:
         out.append(
@@ -136,13 +137,25 @@ def depth_sentences(runs: dict, depths, seeds) -> list[str]:
             "with every seed: no degradation is measured."
         )
     plain_ratios = [runs["plain", hi, s][0][0] / runs["plain", hi, s][0][-1] for s in seeds]
-    out.append(
-        f"**Its gradients have not vanished.** At initialisation the {hi}-layer plain network's "
-        f"first-layer gradient is {spread(plain_ratios)} times its last layer's: it "
-        f"{verdict(plain_ratios)}, as He et al. (2016, §4.1) report for their plain networks "
-        'with batch norm ("healthy norms"). That it grows with depth under batch norm at '
-        "initialisation is what Yang et al. (2019) derive."
-    )
+    said = verdict(plain_ratios)
+    if said == "vanishes":
+        out.append(
+            f"**Its gradients vanish**: at initialisation the {hi}-layer plain network's "
+            f"first-layer gradient is {spread(plain_ratios)} of its last layer's."
+        )
+    else:
+        out.append(
+            f"**Its gradients have not vanished.** At initialisation the {hi}-layer plain "
+            f"network's first-layer gradient is {spread(plain_ratios)} times its last layer's: "
+            f"it {said}. He et al. (2016, §4.1) found the same for their plain networks with "
+            'batch norm ("healthy norms"), and ruled out vanishing gradients as the cause.'
+        )
+        if said.startswith("grows"):
+            out[-1] += (
+                " That batch norm makes a plain network's gradients grow towards the input at "
+                "initialisation, the more so the deeper it is, is what Yang et al. (ICLR 2019) "
+                "derive."
+            )
     if residual_better:
         out.append(
             f"**The residual network does not degrade.** With the same layers, initialisation "
