@@ -144,7 +144,8 @@ class Layer:
         conv_macs: Whether its multiply-adds are its parameters times its output positions
             (convolutions, as torchinfo counts) rather than its parameters once.
         args: Hyper-parameters, per axis `(h, w)` where they have two: `k`, `s`, `p`, `d`,
-            `ceil`, `out` (channels or features), `in` (features), `size`, `ref`, `kind`.
+            `ceil`, `out` (channels or features), `in` (features), `size`, `ref`, `kind`,
+            `g` (groups, where not 1).
         type: The module's class or the function's name, for display.
     """
 
@@ -252,6 +253,8 @@ def _module_layer(module: nn.Module, name: str, inputs: tuple[int, ...], same: b
             "d": _pair(getattr(module, "dilation", 1)),
             "out": module.out_channels,
         }
+        if getattr(module, "groups", 1) != 1:  # AlexNet's two towers: drawn, not computed
+            args["g"] = module.groups
         if isinstance(args["p"][0], str):
             raise ValueError(f"{name}: string padding is not supported")
         return Layer(name, "conv", inputs, params, conv_macs, args, kind)
