@@ -465,6 +465,7 @@ def diagram(name: str, block: str, traced=None) -> tuple[str, str]:
             b.exchange = main.op == "conv" and b.groups == 1
     kind = type(modules[block]).__name__ if block else type(model).__name__
     where = f"<code>{block}</code> of <code>{name}</code>" if block else f"<code>{name}</code>"
+    where = f"{where}, traced from the code"
     plain = f"{block} of {name}" if block else name
     title = f"{kind} ({plain}) drawn from the code: " + "; ".join(
         f"{labels[b][0]}: {labels[b][1]} to {labels[b][2]}".replace(": :", ":")
@@ -481,16 +482,27 @@ def block(family: str) -> Out:
     if not family_cards(family):
         return Out()
     out = Out()
+    drawn = []
     for name, path in blocks_of(family):
         drawing, caption = diagram(name, path)
+        drawn.append(drawing)
         out.add(
-            f'<figure class="cnnref-block">\n{drawing}\n<figcaption>{caption}: '
-            "boxes and arrows traced from the code (<code>cnnref.analysis.layer_graph</code>); "
-            "shapes at "
-            "the default input size, without the batch. Bold rounded boxes merge branches; a "
-            "network with layers in groups (AlexNet's two towers, one per GPU in the paper) is "
-            "drawn with one arrow per tower: parallel arrows stay in their tower, crossing "
-            "arrows are where the towers exchange (a layer that reads all channels)."
-            "</figcaption>\n</figure>"
+            f'<figure class="cnnref-block">\n{drawing}\n<figcaption>{caption}</figcaption>\n'
+            "</figure>"
         )
-    return out
+    legend = [
+        "Drawn from the code: each box is a module of the network (its batch norm and ReLU "
+        "written after it), each arrow a tensor, as `cnnref.analysis.layer_graph` traces them; "
+        "shapes are at the default input size, without the batch."
+    ]
+    if any('rx="12"' in d for d in drawn):
+        legend.append("Bold rounded boxes merge branches.")
+    if any('stroke-dasharray="4 3"' in d for d in drawn):
+        legend.append("Dashed arrows are the connections across the U (copy and crop).")
+    if any(" groups</text>" in d for d in drawn):
+        legend.append(
+            "Layers in groups (the paper's two GPUs) are drawn as two towers: parallel arrows "
+            "stay in their tower, crossing arrows are where the towers exchange (a layer that "
+            "reads all channels)."
+        )
+    return out.add(" ".join(legend))
