@@ -22,10 +22,10 @@ browser (`docs/assets/javascripts/explorer.js` follows the same rules).
 Example:
     >>> import cnnref
     >>> from cnnref import analysis
-    >>> rf = analysis.receptive_field(cnnref.create_model("vgg16"), (224, 224))
+    >>> rf = analysis.receptive_field(cnnref.create_model("lenet5"), (32, 32))
     >>> rf.final
-    (212, 212)
-    >>> analysis.min_input_size(cnnref.create_model("alexnet"))
+    (32, 32)
+    >>> analysis.min_input_size("alexnet")  # a registered name: built on the meta device
     63
 """
 
@@ -147,7 +147,8 @@ class Layer:
         conv_macs: Whether its multiply-adds are its parameters times its output positions
             (convolutions, as torchinfo counts) rather than its parameters once.
         args: Hyper-parameters, per axis `(h, w)` where they have two: `k`, `s`, `p`, `d`,
-            `ceil`, `out` (channels or features), `in` (features), `size`, `ref`, `kind`.
+            `ceil`, `out` (channels or features), `in` (features), `size`, `ref`, `kind`,
+            `g` (groups, where not 1).
         type: The module's class or the function's name, for display.
     """
 
@@ -255,6 +256,8 @@ def _module_layer(module: nn.Module, name: str, inputs: tuple[int, ...], same: b
             "d": _pair(getattr(module, "dilation", 1)),
             "out": module.out_channels,
         }
+        if getattr(module, "groups", 1) != 1:  # AlexNet's two towers: drawn, not computed
+            args["g"] = module.groups
         if isinstance(args["p"][0], str):
             raise ValueError(f"{name}: string padding is not supported")
         return Layer(name, "conv", inputs, params, conv_macs, args, kind)
@@ -668,17 +671,17 @@ def _round(v):
 
 
 # ---------------------------------------------------------------------------- public API
-def _graph(model: nn.Module | list[Layer]) -> list[Layer]:
+def _graph(model: nn.Module | str | list[Layer]) -> list[Layer]:
     return model if isinstance(model, list) else layer_graph(model)
 
 
 def layer_table(
-    model: nn.Module | list[Layer], input_size: int | tuple[int, int] = (224, 224)
+    model: nn.Module | str | list[Layer], input_size: int | tuple[int, int] = (224, 224)
 ) -> list[LayerRow]:
     """Per layer: output shape, parameters, multiply-adds and receptive field at `input_size`.
 
     Args:
-        model: A model, or its `layer_graph`.
+        model: A model, a registered model's name, or a `layer_graph`.
         input_size: `(H, W)` (or one int for both).
 
     Returns:
@@ -688,9 +691,8 @@ def layer_table(
         InputSizeError: If a layer refuses the size; `layer` names it and the message says why.
 
     Example:
-        >>> import cnnref
         >>> from cnnref.analysis import layer_table
-        >>> rows = layer_table(cnnref.create_model("resnet50"), (320, 320))
+        >>> rows = layer_table("resnet50", (320, 320))
         >>> rows[-1].shape, sum(r.params for r in rows)
         ((1000,), 25557032)
     """
@@ -713,12 +715,12 @@ def layer_table(
 
 
 def receptive_field(
-    model: nn.Module | list[Layer], input_size: int | tuple[int, int] = (224, 224)
+    model: nn.Module | str | list[Layer], input_size: int | tuple[int, int] = (224, 224)
 ) -> ReceptiveField:
     """Receptive field size, jump and start of every layer, and the network's largest.
 
     Args:
-        model: A model, or its `layer_graph`.
+        model: A model, a registered model's name, or a `layer_graph`.
         input_size: `(H, W)` (or one int): only layers whose windows depend on the size
             (adaptive pooling, interpolation) change with it.
 
@@ -729,9 +731,8 @@ def receptive_field(
         InputSizeError: If a layer refuses the size.
 
     Example:
-        >>> import cnnref
         >>> from cnnref.analysis import receptive_field
-        >>> rf = receptive_field(cnnref.create_model("alexnet"), 224)
+        >>> rf = receptive_field("alexnet", 224)
         >>> rf.final, rf.layers[1]
         ((195, 195), ('conv1', Field(size=(11, 11), jump=(4, 4), start=(3, 3))))
     """
@@ -742,14 +743,14 @@ def receptive_field(
 
 
 def memory(
-    model: nn.Module | list[Layer],
+    model: nn.Module | str | list[Layer],
     input_size: int | tuple[int, int] = (224, 224),
     bytes_per_element: int = 4,
 ) -> Memory:
     """Activation memory of one image for inference and for a training step.
 
     Args:
-        model: A model, or its `layer_graph`.
+        model: A model, a registered model's name, or a `layer_graph`.
         input_size: `(H, W)` (or one int).
         bytes_per_element: 4 for float32, 2 for float16/bfloat16.
 
@@ -757,9 +758,8 @@ def memory(
         A `Memory` in bytes (multiply by the batch size for a batch).
 
     Example:
-        >>> import cnnref
         >>> from cnnref.analysis import memory
-        >>> m = memory(cnnref.create_model("lenet5"), 32)
+        >>> m = memory("lenet5", 32)
         >>> m.inference < m.training
         True
     """
@@ -781,11 +781,11 @@ def memory(
     return Memory(inference=peak, training=sum(sizes))
 
 
-def min_input_size(model: nn.Module | list[Layer], limit: int = 4096) -> int:
+def min_input_size(model: nn.Module | str | list[Layer], limit: int = 4096) -> int:
     """The smallest square input every layer accepts, found by following the sizes.
 
     Args:
-        model: A model, or its `layer_graph`.
+        model: A model, a registered model's name, or a `layer_graph`.
         limit: The largest side to try.
 
     Returns:
@@ -795,9 +795,8 @@ def min_input_size(model: nn.Module | list[Layer], limit: int = 4096) -> int:
         ValueError: If no side up to `limit` passes.
 
     Example:
-        >>> import cnnref
         >>> from cnnref.analysis import min_input_size
-        >>> min_input_size(cnnref.create_model("unet"))
+        >>> min_input_size("unet")
         188
     """
     layers = _graph(model)

@@ -185,9 +185,9 @@ def test_model_table_sorts_by_mouse_and_keyboard(page, base_url: str) -> None:
         "table.cnnref-sortable thead th", "cells => cells.map(c => c.textContent)"
     )
     column = headers.index("parameters")
-    button = page.get_by_role("button", name="parameters", exact=True)
-    button.click()
     th = page.locator("table.cnnref-sortable thead th").nth(column)
+    button = th.get_by_role("button")  # its name gains ▲ or ▼ once sorted
+    button.click()
     assert th.get_attribute("aria-sort") == "ascending"
 
     def values() -> list[float]:

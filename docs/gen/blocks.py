@@ -52,7 +52,9 @@ class Box:
         self.inputs: list[Box] = []
         self.rank = 0
         self.lane = 0.0
-        self.groups = 1
+        self.groups = 1  # groups of its convolution
+        self.towers = 1  # towers drawn through it (AlexNet: 2 from conv1 to pool5)
+        self.exchange = False  # whether it reads every tower
 
 
 def trace(
@@ -173,7 +175,7 @@ def _layer_text(layer: analysis.Layer) -> str:
             text += f" /{a['s'][0]}"
         return text
     if layer.op == "linear":
-        return f"fc {a['out']}"
+        return f"{'RBF' if layer.type == 'EuclideanRBF' else 'fc'} {a['out']}"
     if layer.op == "adaptive":
         return f"avg-pool to {a['size'][0]}×{a['size'][1]}"
     if layer.op == "cat":
@@ -311,10 +313,10 @@ def svg(boxes: list[Box], labels: dict[Box, tuple[str, str, str]], title: str, m
         pos[box] = (x + 4, y + 4)
     width = max(x for x, _ in pos.values()) + BOX_W + 8
     height = max(y for _, y in pos.values()) + BOX_H + 8
-    # On a phone a wide diagram keeps at least 70 % of its size and scrolls sideways.
+    # On a phone a wide diagram keeps at least 90 % of its size and scrolls sideways.
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} {height:.0f}" '
-        f'style="min-width: {min(width, 760) * 0.7:.0f}px" role="img" '
+        f'style="min-width: {min(width, 760) * 0.9:.0f}px" role="img" '
         f'aria-label="{html.escape(title, quote=True)}" '
         f'font-family="sans-serif" font-size="{FONT}">',
         f"<title>{html.escape(title)}</title>",
@@ -341,6 +343,19 @@ def svg(boxes: list[Box], labels: dict[Box, tuple[str, str, str]], title: str, m
             if mode == "chain" and src.lane != box.lane:
                 a = (x0 + BOX_W, y0 + BOX_H / 2)
                 b = (x1, y1 + BOX_H / 2)
+            elif max(src.towers, box.towers) > 1:  # towers: parallel, or crossing to exchange
+                outs = _tower_xs(x0, src.towers)
+                ins = _tower_xs(x1, box.towers)
+                for ax in outs:
+                    for bx in ins:
+                        parallel = len(outs) == len(ins) and not box.exchange
+                        if parallel and outs.index(ax) != ins.index(bx):
+                            continue
+                        parts.append(
+                            f'<path d="M{ax:.1f},{y0 + BOX_H:.1f} L{bx:.1f},{y1:.1f}" '
+                            'fill="none" stroke="currentColor" marker-end="url(#arrow)"/>'
+                        )
+                continue
             else:
                 a = (x0 + BOX_W / 2, y0 + BOX_H)
                 b = (x1 + BOX_W / 2, y1)
@@ -362,6 +377,15 @@ def svg(boxes: list[Box], labels: dict[Box, tuple[str, str, str]], title: str, m
             + "/>"
         )
         lines = [name, what, shape]
+        if box.groups > 1:
+            lines[0] = f"{name} · {box.groups} groups"
+        if box.towers > 1:
+            for tx in _tower_xs(x, box.towers)[:-1]:
+                divider = tx + BOX_W / box.towers / 2
+                parts.append(
+                    f'<line x1="{divider:.1f}" y1="{y + BOX_H - 5:.1f}" x2="{divider:.1f}" '
+                    f'y2="{y + BOX_H:.1f}" stroke="currentColor"/>'
+                )
         for k, text in enumerate(t for t in lines if t):
             weight = ' font-weight="bold"' if k == 0 else ""
             parts.append(
@@ -370,6 +394,11 @@ def svg(boxes: list[Box], labels: dict[Box, tuple[str, str, str]], title: str, m
             )
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _tower_xs(x: float, groups: int) -> list[float]:
+    """Where the arrows of each group (tower) of a box leave or enter it."""
+    return [x + BOX_W * (g + 0.5) / groups for g in range(groups)]
 
 
 def _fit(text: str, width: float) -> str:
@@ -421,9 +450,24 @@ def diagram(name: str, block: str, traced=None) -> tuple[str, str]:
     boxes = block_boxes(model, layers, shapes, block)
     mode = _layout(boxes, shapes, layers)
     labels = {b: box_lines(b, layers, shapes, modules, block) for b in boxes}
+    for b in boxes:  # a convolution in groups (AlexNet's two towers) is drawn split
+        convs = [layers[i] for i in b.layers if layers[i].op == "conv"]
+        b.groups = convs[0].args.get("g", 1) if len(convs) == 1 else 1
+    towers = max(b.groups for b in boxes)
+    if towers > 1:  # towers run through every feature map; a full layer reads both
+        flat = False
+        for b in boxes:
+            main = layers[b.layers[0]]
+            flat = flat or main.op in ("flatten", "linear")
+            if b.key.startswith("input:") or flat:
+                continue
+            b.towers = towers
+            b.exchange = main.op == "conv" and b.groups == 1
     kind = type(modules[block]).__name__ if block else type(model).__name__
-    where = f"`{block}` of `{name}`" if block else f"`{name}`"
-    title = f"{kind} ({where.replace('`', '')}) drawn from the code: " + "; ".join(
+    where = f"<code>{block}</code> of <code>{name}</code>" if block else f"<code>{name}</code>"
+    where = f"{where}, traced from the code"
+    plain = f"{block} of {name}" if block else name
+    title = f"{kind} ({plain}) drawn from the code: " + "; ".join(
         f"{labels[b][0]}: {labels[b][1]} to {labels[b][2]}".replace(": :", ":")
         + (f" (from {', '.join(labels[s][0] for s in b.inputs)})" if len(b.inputs) > 1 else "")
         for b in boxes
@@ -438,12 +482,27 @@ def block(family: str) -> Out:
     if not family_cards(family):
         return Out()
     out = Out()
+    drawn = []
     for name, path in blocks_of(family):
         drawing, caption = diagram(name, path)
+        drawn.append(drawing)
         out.add(
-            f'<figure class="cnnref-block">\n{drawing}\n<figcaption>{caption}: '
-            "boxes and arrows traced from the code (`cnnref.analysis.layer_graph`); shapes at "
-            "the default input size, without the batch. Bold rounded boxes merge branches."
-            "</figcaption>\n</figure>"
+            f'<figure class="cnnref-block">\n{drawing}\n<figcaption>{caption}</figcaption>\n'
+            "</figure>"
         )
-    return out
+    legend = [
+        "Drawn from the code: each box is a module of the network (its batch norm and ReLU "
+        "written after it), each arrow a tensor, as `cnnref.analysis.layer_graph` traces them; "
+        "shapes are at the default input size, without the batch."
+    ]
+    if any('rx="12"' in d for d in drawn):
+        legend.append("Bold rounded boxes merge branches.")
+    if any('stroke-dasharray="4 3"' in d for d in drawn):
+        legend.append("Dashed arrows are the connections across the U (copy and crop).")
+    if any(" groups</text>" in d for d in drawn):
+        legend.append(
+            "Layers in groups (the paper's two GPUs) are drawn as two towers: parallel arrows "
+            "stay in their tower, crossing arrows are where the towers exchange (a layer that "
+            "reads all channels)."
+        )
+    return out.add(" ".join(legend))

@@ -203,7 +203,8 @@ def model_table() -> Out:
                 text = f'<a href="../{page}/"><code>{text}</code></a>'
                 cells.append(f'<th scope="row">{text}</th>')
                 continue
-            cells.append(f"<td{' class=num' if num else ''}{attr}>{text}</td>")
+            cls = " class=num" if num else " class=protocol" if key == "protocol" else ""
+            cells.append(f"<td{cls}{attr}>{text}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     table = (
         '<div class="cnnref-table-scroll" tabindex="0" role="region" '
