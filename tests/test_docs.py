@@ -14,6 +14,7 @@ import re
 import shutil
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -52,6 +53,7 @@ class Block:
     language: str
     in_api_object: bool
     text: str = ""
+    copied: str = ""  # what the copy button copies: no `>>>`/`...` prompts, no output lines
 
 
 class Page(HTMLParser):
@@ -67,6 +69,7 @@ class Page(HTMLParser):
         self._block: Block | None = None
         self._block_depth = 0
         self._in_code = 0
+        self._spans: list[bool] = []  # for each open <span> in a block: is it left out of a copy
         self._in_article = False
         self._heading: list[str] | None = None
 
@@ -84,6 +87,9 @@ class Page(HTMLParser):
                 self._block_depth = len(self._divs)
         elif tag == "code" and self._block is not None:
             self._in_code += 1
+        elif tag == "span" and self._block is not None:
+            # extra.css hides prompts (.gp) and output (.go) while material copies a block
+            self._spans.append(bool({"gp", "go"} & set(classes)))
         elif tag == "img" and self._in_article:
             self.images.append(a)
         elif re.fullmatch(r"h[1-6]", tag) and self._in_article:
@@ -99,6 +105,8 @@ class Page(HTMLParser):
             self._divs.pop()
         elif tag == "code" and self._in_code:
             self._in_code -= 1
+        elif tag == "span" and self._spans:
+            self._spans.pop()
         elif self._heading is not None and tag == self._heading[0]:
             self.headings.append((int(tag[1]), "".join(self._heading[1:]).strip("¶ ")))
             self._heading = None
@@ -106,6 +114,8 @@ class Page(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self._block is not None and self._in_code:
             self._block.text += data
+            if not any(self._spans):
+                self._block.copied += data
         if self._heading is not None:
             self._heading.append(data)
         if self._in_article:
@@ -185,6 +195,50 @@ def test_page_code_runs_as_pasted(site_dir: Path, page: str, tmp_path: Path) -> 
         timeout=300,
     )
     assert proc.returncode == 0, f"{page}'s code failed:\n{proc.stderr[-3000:]}"
+
+
+API_PAGES = [p for p in PAGES if p.startswith("api/")]
+
+
+def api_examples(site: Path, page: str) -> list[str]:
+    """The docstring examples an API page shows, each as its copy button copies it."""
+    return [
+        b.copied.strip()
+        for b in parse(site, page).blocks
+        if b.in_api_object and b.language == "pycon" and b.copied.strip()
+    ]
+
+
+def run_fresh(code: str, cwd: Path) -> subprocess.CompletedProcess:
+    """`code` in a fresh interpreter, as a reader running what they copied."""
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "MPLBACKEND": "Agg"}
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=cwd, env=env, capture_output=True, text=True, timeout=300
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("page", API_PAGES)
+def test_api_examples_run_as_copied(site_dir: Path, page: str, tmp_path: Path) -> None:
+    """Every example on an API page, copied with its copy button, runs by itself.
+
+    The doctests check the examples' output; this checks what a reader gets: the code alone,
+    without the module's own imports, in a fresh interpreter (two at a time).
+    """
+    examples = api_examples(site_dir, page)
+    if not examples:
+        pytest.skip(f"{page} shows no examples")
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        procs = list(pool.map(lambda code: run_fresh(code, tmp_path), examples))
+    failures = [
+        f"--- example:\n{code}\n--- fails with:\n{proc.stderr.strip().splitlines()[-1]}"
+        for code, proc in zip(examples, procs, strict=True)
+        if proc.returncode != 0
+    ]
+    assert not failures, (
+        f"{len(failures)} of {len(examples)} examples on {page} fail as copied:\n"
+        + "\n".join(failures)
+    )
 
 
 def test_bash_commands_of_the_site_run(site_dir: Path) -> None:
