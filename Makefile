@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 KATEX := docs/assets/vendor/katex/katex.min.css
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: setup serve build test lint format bench clean
+.PHONY: setup serve build test lint format bench site-loop clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -49,6 +49,10 @@ test: setup lint build $(CHROMIUM)
 
 bench: setup
 	$(BIN)/python benchmarks/run.py
+
+# The author's loop: warm `mkdocs build` and live-reload times (benchmarks/site_loop.py).
+site-loop: setup
+	$(BIN)/python benchmarks/site_loop.py
 
 clean:
 	rm -rf site .cache artifacts

@@ -19,6 +19,7 @@ The site's Performance page is rendered from the committed JSON with `load_resul
 `ratio_table_markdown` and `throughput_plot_svg`; nothing is measured while the site builds.
 
 Example:
+    >>> from cnnref.bench import expand_names
     >>> expand_names(["resnet18", "cnnref:alexnet", "lenet5"])
     [('pair', 'resnet18'), ('cnnref', 'alexnet'), ('cnnref', 'lenet5')]
 """
@@ -702,6 +703,7 @@ def ratio_table_markdown(results: dict) -> str:
         The table, one column per mode and workload.
 
     Example:
+        >>> from cnnref.bench import ratio_table_markdown
         >>> record = {"network": "resnet18", "kind": "pair", "mode": "eager", "dtype": "float32",
         ...           "workload": "infer_b1", "batch": 1, "ratio": 0.95}
         >>> print(ratio_table_markdown({"results": [record]}))
@@ -745,6 +747,7 @@ def step_time_spread(results: dict) -> dict[str, float]:
         `{"median": ..., "p90": ..., "max": ...}` as fractions, over every measurement.
 
     Example:
+        >>> from cnnref.bench import step_time_spread
         >>> step = {"step_s": {"q1": 0.98, "median": 1.0, "q3": 1.02}}
         >>> record = {"kind": "pair", "cnnref": step, "torchvision": step}
         >>> step_time_spread({"results": [record]})

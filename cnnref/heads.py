@@ -83,6 +83,8 @@ def activation(logits: torch.Tensor, multi_label: bool = False) -> torch.Tensor:
         Probabilities, the shape of `logits`.
 
     Example:
+        >>> import torch
+        >>> from cnnref.heads import activation
         >>> activation(torch.tensor([[0.0, 0.0]]))
         tensor([[0.5000, 0.5000]])
         >>> activation(torch.tensor([[0.0, 0.0]]), multi_label=True)
@@ -106,6 +108,8 @@ def predict(
         `(N,)` class indices, or `(N, num_classes)` booleans.
 
     Example:
+        >>> import torch
+        >>> from cnnref.heads import predict
         >>> predict(torch.tensor([[0.1, 2.0, -1.0]]))
         tensor([1])
         >>> predict(torch.tensor([[0.1, 2.0, -1.0]]), multi_label=True)
@@ -130,6 +134,8 @@ class ClassificationHead(nn.Module):
         dropout: Dropout probability before the fully connected layer.
 
     Example:
+        >>> import torch
+        >>> from cnnref.heads import ClassificationHead
         >>> head = ClassificationHead(16, num_classes=5)
         >>> head(torch.randn(2, 16, 3, 3)).shape
         torch.Size([2, 5])
@@ -174,6 +180,8 @@ class RegressionHead(nn.Module):
         hidden: Width of the hidden layer.
 
     Example:
+        >>> import torch
+        >>> from cnnref.heads import RegressionHead
         >>> head = RegressionHead(16, num_outputs=1)
         >>> head(torch.randn(2, 16, 3, 3)).shape
         torch.Size([2, 1])
@@ -220,6 +228,8 @@ class SegmentationHead(nn.Module):
         hidden: Channels of the hidden 1x1 conv.
 
     Example:
+        >>> import torch
+        >>> from cnnref.heads import SegmentationHead
         >>> head = SegmentationHead(16, num_classes=1)
         >>> head(torch.randn(2, 16, 4, 4), size=(32, 32)).shape
         torch.Size([2, 1, 32, 32])
@@ -271,6 +281,8 @@ class LocalizationHead(nn.Module):
         pool: Side of the pooled grid.
 
     Example:
+        >>> import torch
+        >>> from cnnref.heads import LocalizationHead
         >>> head = LocalizationHead(16, num_classes=3)
         >>> out = head(torch.randn(2, 16, 3, 3))
         >>> out.shape
@@ -345,6 +357,8 @@ class DetectionHead(nn.Module):
         hidden: Channels of the hidden 1x1 conv.
 
     Example:
+        >>> import torch
+        >>> from cnnref.heads import DetectionHead
         >>> head = DetectionHead(16, num_classes=3, boxes_per_cell=2)
         >>> out = head(torch.randn(1, 16, 7, 7))
         >>> out.shape  # 7 x 7 x (2 * 5 + 3)
@@ -463,6 +477,8 @@ def encode_detection_targets(
         cell, with `x, y` the centre's offset inside the cell; zeros elsewhere.
 
     Example:
+        >>> import torch
+        >>> from cnnref.heads import encode_detection_targets
         >>> t = encode_detection_targets([torch.tensor([[0.75, 0.25, 0.25, 0.04]])],
         ...                              [torch.tensor([1])], grid=(2, 2), num_classes=2)
         >>> t[0, 0, 1]  # row 0, column 1

@@ -78,6 +78,7 @@ def total_images() -> int:
         The sum of `SPLITS`.
 
     Example:
+        >>> from cnnref.ilsvrc import total_images
         >>> total_images()
         1431167
     """

@@ -43,6 +43,8 @@ def classification_loss(
         The mean loss.
 
     Example:
+        >>> import torch
+        >>> from cnnref.losses import classification_loss
         >>> round(classification_loss(torch.zeros(1, 4), torch.tensor([2])).item(), 4)  # ln 4
         1.3863
         >>> classification_loss(torch.zeros(1, 2), torch.tensor([[1.0, 0.0]]), multi_label=True)
@@ -70,6 +72,8 @@ def regression_loss(pred: torch.Tensor, target: torch.Tensor, kind: str = "mse")
         The mean loss.
 
     Example:
+        >>> import torch
+        >>> from cnnref.losses import regression_loss
         >>> regression_loss(torch.tensor([[2.0], [4.0]]), torch.tensor([3.0, 4.0]))
         tensor(0.5000)
     """
@@ -97,6 +101,8 @@ def dice_loss(probs: torch.Tensor, target: torch.Tensor, eps: float = 1.0) -> to
         The loss in `[0, 1)`.
 
     Example:
+        >>> import torch
+        >>> from cnnref.losses import dice_loss
         >>> dice_loss(torch.tensor([1.0, 0.0]), torch.tensor([1.0, 0.0]))
         tensor(0.)
     """
@@ -124,6 +130,8 @@ def segmentation_loss(logits: torch.Tensor, target: torch.Tensor) -> torch.Tenso
             crop the target to the output first).
 
     Example:
+        >>> import torch
+        >>> from cnnref.losses import segmentation_loss
         >>> loss = segmentation_loss(torch.full((1, 1, 2, 2), 20.0), torch.ones(1, 2, 2))
         >>> round(loss.item(), 4)  # confident and right
         0.0
@@ -162,6 +170,8 @@ def localization_loss(
         The mean loss.
 
     Example:
+        >>> import torch
+        >>> from cnnref.losses import localization_loss
         >>> box = torch.tensor([[0.5, 0.5, 0.5, 0.5]])
         >>> round(localization_loss(torch.logit(box), box).item(), 4)  # a perfect box
         0.0
@@ -226,6 +236,8 @@ def detection_loss(
         The loss summed over the grid, averaged over the batch.
 
     Example:
+        >>> import torch
+        >>> from cnnref.losses import detection_loss
         >>> out = torch.zeros(2, 4, 4, 5 + 3)
         >>> boxes = [torch.tensor([[0.3, 0.3, 0.2, 0.2]]), torch.zeros(0, 4)]
         >>> labels = [torch.tensor([1]), torch.zeros(0, dtype=torch.long)]

@@ -14,6 +14,8 @@
 - **Search**: the source listings on the API pages (mkdocstrings' "Source code in ..." blocks)
   and torchinfo's layer-by-layer listings are marked `data-search-exclude`; material's search
   leaves them out of the index.
+- **Examples**: a doctest's expected traceback is marked as output, which the copy button
+  leaves out, as it leaves out the prompts and the other output lines.
 - **Tables**: an empty header cell (a table's top-left corner) becomes a plain cell.
 - **Versions in the footer**: the versions of cnnref and torch that run this build go into
   `config.extra`, where `docs/overrides/partials/copyright.html` prints them.
@@ -61,6 +63,9 @@ SOURCE_BLOCK = re.compile(r'<details class="mkdocstrings-source">')
 LISTING = re.compile(
     r'<div class="language-text highlight">(?=<pre>(?:(?!</pre>).)*Total params)', re.S
 )
+# A doctest's expected traceback (Pygments marks its first line .gt, its last line's error .gr,
+# the rest as code): wrapped as output (.go), so the copy button leaves it out like any output.
+TRACEBACK = re.compile(r'<span class="gt">Traceback .*?(?=\n(?:<span class="gp">|</code>))', re.S)
 EMPTY_TH = re.compile(r"<th(?P<attrs>[^>]*)>\s*</th>")
 
 # One node process for the build: reads one JSON request a line, writes one JSON answer a line.
@@ -166,6 +171,11 @@ def _typeset(html: str, page: Page) -> tuple[str, bool]:
         if error:
             log.warning("cnnref: KaTeX cannot typeset %r on %s: %s", tex, page.file.src_uri, error)
             return match[0]
+        # A display formula wider than the page scrolls in its own box (extra.css): focusable,
+        # so that a keyboard can scroll it too.
+        rendered = rendered.replace(
+            '<span class="katex-display">', '<span class="katex-display" tabindex="0">', 1
+        )
         return f'<{match["tag"]} class="arithmatex">{rendered}</{match["tag"]}>'
 
     return MATH.sub(replace, html), found
@@ -215,6 +225,7 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
         html = f'<link rel="stylesheet" href="{css}">\n' + html
     html = _size_images(html, page, files)
     html = SOURCE_BLOCK.sub('<details class="mkdocstrings-source" data-search-exclude>', html)
+    html = TRACEBACK.sub(lambda m: f'<span class="go">{m[0]}</span>', html)
     html = LISTING.sub('<div class="language-text highlight" data-search-exclude>', html)
     # A table's empty top-left corner is not a header: a header cell needs a name (axe).
     return EMPTY_TH.sub(r"<td\g<attrs>></td>", html)

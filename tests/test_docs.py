@@ -11,6 +11,7 @@ import importlib.util
 import itertools
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -132,6 +133,16 @@ def page_text(site: Path, page: str) -> str:
     return " ".join(parse(site, page).text)
 
 
+def shell_lines(text: str) -> list[str]:
+    """A bash block's commands: `\\`-continued lines joined, comments and blank lines dropped."""
+    joined = re.sub(r"\\\n\s*", "", text)
+    return [shlex.join(words) for words in map(_words, joined.splitlines()) if words]
+
+
+def _words(line: str) -> list[str]:
+    return shlex.split(line, comments=True)
+
+
 def reader_blocks(parsed: Page) -> list[Block]:
     """The blocks a reader copies: everything but the API reference's signatures and sources."""
     return [b for b in parsed.blocks if not b.in_api_object]
@@ -165,7 +176,7 @@ def test_code_blocks_are_known_and_copyable(site_dir: Path, page: str) -> None:
             assert not [ln for ln in lines if ln.startswith((">>>", "... "))], page
             compile(block.text, f"{page} block", "exec")  # it parses, as copied
         if block.language == "bash":
-            for line in filter(None, (ln.split("#")[0].strip() for ln in block.text.splitlines())):
+            for line in shell_lines(block.text):
                 assert SHELL_COMMANDS.match(line), f"{page}: unexpected shell command {line!r}"
 
 
@@ -200,13 +211,17 @@ def test_page_code_runs_as_pasted(site_dir: Path, page: str, tmp_path: Path) -> 
 API_PAGES = [p for p in PAGES if p.startswith("api/")]
 
 
-def api_examples(site: Path, page: str) -> list[str]:
-    """The docstring examples an API page shows, each as its copy button copies it."""
-    return [
-        b.copied.strip()
-        for b in parse(site, page).blocks
-        if b.in_api_object and b.language == "pycon" and b.copied.strip()
-    ]
+def api_examples(site: Path, page: str) -> list[tuple[str, str | None]]:
+    """The docstring examples an API page shows, each as its copy button copies it, and the
+    exception it shows being raised (`ValueError`), if any."""
+    out = []
+    for b in parse(site, page).blocks:
+        if b.in_api_object and b.language == "pycon" and b.copied.strip():
+            raised = None
+            if "Traceback (most recent call last)" in b.text:
+                raised = re.findall(r"^([\w.]+):", b.text, re.M)[-1]
+            out.append((b.copied.strip(), raised))
+    return out
 
 
 def run_fresh(code: str, cwd: Path) -> subprocess.CompletedProcess:
@@ -223,18 +238,22 @@ def test_api_examples_run_as_copied(site_dir: Path, page: str, tmp_path: Path) -
     """Every example on an API page, copied with its copy button, runs by itself.
 
     The doctests check the examples' output; this checks what a reader gets: the code alone,
-    without the module's own imports, in a fresh interpreter (two at a time).
+    without the module's own imports, in a fresh interpreter (two at a time). An example that
+    shows an error must raise that error. `python tests/example_imports.py --fix` adds the
+    imports an example lacks.
     """
     examples = api_examples(site_dir, page)
     if not examples:
         pytest.skip(f"{page} shows no examples")
     with ThreadPoolExecutor(max_workers=2) as pool:
-        procs = list(pool.map(lambda code: run_fresh(code, tmp_path), examples))
-    failures = [
-        f"--- example:\n{code}\n--- fails with:\n{proc.stderr.strip().splitlines()[-1]}"
-        for code, proc in zip(examples, procs, strict=True)
-        if proc.returncode != 0
-    ]
+        procs = list(pool.map(lambda example: run_fresh(example[0], tmp_path), examples))
+    failures = []
+    for (code, raised), proc in zip(examples, procs, strict=True):
+        last = (proc.stderr.strip().splitlines() or [""])[-1]
+        if raised is None and proc.returncode != 0:
+            failures.append(f"--- example:\n{code}\n--- fails with:\n{last}")
+        elif raised is not None and not last.startswith(f"{raised}:"):
+            failures.append(f"--- example:\n{code}\n--- should raise {raised}, ends with:\n{last}")
     assert not failures, (
         f"{len(failures)} of {len(examples)} examples on {page} fail as copied:\n"
         + "\n".join(failures)
@@ -247,10 +266,12 @@ def test_bash_commands_of_the_site_run(site_dir: Path) -> None:
         for block in reader_blocks(parse(site_dir, page)):
             if block.language != "bash":
                 continue
-            for line in block.text.splitlines():
-                line = line.split("#")[0].strip()
-                if line.startswith("python -m cnnref"):
-                    args = line.split()[3:]
+            for line in shell_lines(block.text):
+                # `bench` lines are the records of the committed benchmark runs (minutes each)
+                if line.startswith("python -m cnnref") and not line.startswith(
+                    "python -m cnnref bench"
+                ):
+                    args = shlex.split(line)[3:]
                     proc = subprocess.run(
                         [sys.executable, "-m", "cnnref", *args],
                         capture_output=True,

@@ -24,6 +24,7 @@ Differs from the paper:
     - `padding="same"` is an option the paper does not have.
 
 Example:
+    >>> from cnnref.models.unet import UNet
     >>> import torch
     >>> with torch.device("meta"):  # shapes only: no memory, no arithmetic
     ...     model = UNet(in_channels=1, num_classes=2)
@@ -217,6 +218,7 @@ class UNet(nn.Module):
             ValueError: If the tile does not fit; the message names the nearest sizes that do.
 
         Example:
+            >>> from cnnref.models.unet import UNet
             >>> import torch
             >>> with torch.device("meta"):
             ...     model = UNet()
@@ -239,6 +241,7 @@ class UNet(nn.Module):
             The sides, ascending.
 
         Example:
+            >>> from cnnref.models.unet import UNet
             >>> UNet.valid_input_sizes(500, 600)
             [508, 524, 540, 556, 572, 588]
             >>> UNet.valid_input_sizes(100, 130, padding="same")
@@ -370,6 +373,7 @@ def unet(
         The network, in training mode.
 
     Example:
+        >>> from cnnref.models.unet import unet
         >>> import torch
         >>> model = unet(in_channels=3, num_classes=5, padding="same").eval()
         >>> model(torch.randn(1, 3, 32, 48)).shape

@@ -3,18 +3,15 @@
 // - a table wider than the page scrolls inside material's `.md-typeset__scrollwrap`: the
 //   wrapper becomes focusable, so that a keyboard can scroll it (WCAG 2.1.1);
 // - each code block's button bar (`nav.md-code__nav`) would be one more unnamed navigation
-//   landmark per block: it is a toolbar of the block's buttons, named as such.
+//   landmark per block: it is a plain group of buttons (role "none"), not a landmark.
 // Checked by axe-core in tests/test_site_browser.py.
 ;(() => {
   const fix = root => {
     for (const wrap of root.querySelectorAll(".md-typeset__scrollwrap:not([tabindex])")) {
       wrap.setAttribute("tabindex", "0")
-      wrap.setAttribute("role", "region")
-      wrap.setAttribute("aria-label", "Table (scrolls sideways)")
     }
     for (const nav of root.querySelectorAll("nav.md-code__nav:not([role])")) {
-      nav.setAttribute("role", "toolbar")
-      nav.setAttribute("aria-label", "Code block actions")
+      nav.setAttribute("role", "none")
     }
   }
   new MutationObserver(records => {
