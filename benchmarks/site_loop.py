@@ -67,7 +67,7 @@ def _get(url: str) -> str | None:
         return None
 
 
-def live_reload(page: str, repeats: int, timeout: float = 120) -> list[float]:
+def live_reload(page: str, repeats: int, dirty: bool, timeout: float = 120) -> list[float]:
     """Seconds from an edit of `docs/<page>` to `mkdocs serve` serving the edited page."""
     port = _free_port()
     source = ROOT / "docs" / page
@@ -78,7 +78,7 @@ def live_reload(page: str, repeats: int, timeout: float = 120) -> list[float]:
         + ("" if page.endswith("index.md") else "/")
     )
     server = subprocess.Popen(
-        [*MKDOCS, "serve", "-a", f"127.0.0.1:{port}"],
+        [*MKDOCS, "serve", "-a", f"127.0.0.1:{port}", *(["--dirty"] * dirty)],
         cwd=ROOT,
         env=_env(),
         stdout=subprocess.DEVNULL,
@@ -116,6 +116,9 @@ def main() -> None:
     parser.add_argument("--page", default="vgg.md", help="the page to edit (under docs/)")
     parser.add_argument("--skip-build", action="store_true")
     parser.add_argument("--skip-serve", action="store_true")
+    parser.add_argument(
+        "--dirty", action="store_true", help="serve with --dirty (rebuild the edited page only)"
+    )
     args = parser.parse_args()
     if not args.skip_build:
         times = warm_build(args.repeats)
@@ -124,9 +127,12 @@ def main() -> None:
         median_cpu = statistics.median(c for _, c in times)
         print(f"warm mkdocs build: {shown}; median {median:.2f} s (CPU {median_cpu:.2f} s)")
     if not args.skip_serve:
-        times = live_reload(args.page, args.repeats)
+        times = live_reload(args.page, args.repeats, args.dirty)
         shown = ", ".join(f"{t:.2f} s" for t in times)
-        print(f"live reload ({args.page}): {shown}; median {statistics.median(times):.2f} s")
+        mode = "mkdocs serve --dirty" if args.dirty else "mkdocs serve"
+        print(
+            f"live reload, {mode} ({args.page}): {shown}; median {statistics.median(times):.2f} s"
+        )
 
 
 if __name__ == "__main__":
