@@ -4,10 +4,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-KATEX := docs/assets/vendor/katex/katex.min.js
+KATEX := docs/assets/vendor/katex/katex.min.css
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: setup serve build test lint format bench gpu-check wheel-check clean
+.PHONY: setup serve build test lint format bench gpu-check wheel-check site-loop clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,12 +15,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[docs,test]'
 	touch $@
 
-# KaTeX from npm, served by the site itself (no CDN); the copy is gitignored.
+# npm packages (package-lock.json): KaTeX typesets the math at build time (docs/hooks_site.py)
+# and its stylesheet and fonts are served by the site itself (no CDN; the copy is gitignored);
+# Lighthouse and axe-core check the built site (tests/test_lighthouse.py, test_site_browser.py).
 $(KATEX): package.json package-lock.json
 	command -v npm >/dev/null || (apt-get update && apt-get install -y npm)
 	npm ci --no-audit --no-fund
 	rm -rf $(dir $(KATEX)) && mkdir -p $(dir $(KATEX))
-	cp -r node_modules/katex/dist/{katex.min.js,katex.min.css,fonts} node_modules/katex/LICENSE $(dir $(KATEX))
+	cp -r node_modules/katex/dist/{katex.min.css,fonts} node_modules/katex/LICENSE $(dir $(KATEX))
 
 # Debian's Chromium for the browser test (Playwright's own browser download does not work here).
 $(CHROMIUM):
@@ -59,6 +61,10 @@ gpu-check: setup
 # The wheel, installed into a clean folder, run from outside the repository (also a slow test).
 wheel-check: setup
 	$(BIN)/python -m pytest tests/test_wheel.py
+
+# The author's loop: warm `mkdocs build` and live-reload times (benchmarks/site_loop.py).
+site-loop: setup
+	$(BIN)/python benchmarks/site_loop.py
 
 clean:
 	rm -rf site .cache artifacts

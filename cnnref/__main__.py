@@ -1,6 +1,7 @@
 """Command line: `python -m cnnref list | params | summary NAME | train RECIPE | bench NAME`.
 
 Example:
+    >>> from cnnref.__main__ import main
     >>> main(["list", "lenet"])  # doctest: +ELLIPSIS
     lenet5 ...
     0

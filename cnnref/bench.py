@@ -20,6 +20,7 @@ Performance page is rendered from the JSON committed in the repository's `benchm
 (by `docs/gen/perf.py`); nothing is measured while the site builds.
 
 Example:
+    >>> from cnnref.bench import expand_names
     >>> expand_names(["resnet18", "cnnref:alexnet", "lenet5"])
     [('pair', 'resnet18'), ('cnnref', 'alexnet'), ('cnnref', 'lenet5')]
 """

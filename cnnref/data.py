@@ -12,6 +12,7 @@ arguments give the same tensors on every machine. scikit-learn is imported only 
 `DigitsDataset` is built (it is in the `data`, `test` and `docs` extras).
 
 Example:
+    >>> from cnnref.data import ShapesDataset
     >>> data = ShapesDataset(4, seed=0)
     >>> image, target = data[0]
     >>> image.shape, sorted(target)
@@ -55,6 +56,7 @@ class DigitsDataset(Dataset):
         ValueError: If `split` is unknown.
 
     Example:
+        >>> from cnnref.data import DigitsDataset
         >>> test = DigitsDataset("test")
         >>> len(test), test[0][0].shape, test.labels[:5].tolist()
         (360, torch.Size([1, 32, 32]), [7, 6, 3, 7, 7])
@@ -140,6 +142,8 @@ class ShapesDataset(Dataset):
         channels: 3 for colour, 1 for grey.
 
     Example:
+        >>> import torch
+        >>> from cnnref.data import ShapesDataset
         >>> a, b = ShapesDataset(3, seed=1), ShapesDataset(5, seed=1)
         >>> torch.equal(a[2][0], b[2][0])  # deterministic, independent of the length
         True
@@ -248,6 +252,7 @@ def collate_shapes(
         `classes (N, 3)`, and `boxes`, `labels` lists of `N` tensors.
 
     Example:
+        >>> from cnnref.data import collate_shapes, ShapesDataset
         >>> images, targets = collate_shapes([ShapesDataset(2)[i] for i in range(2)])
         >>> images.shape, targets["mask"].shape, len(targets["boxes"])
         (torch.Size([2, 3, 64, 64]), torch.Size([2, 64, 64]), 2)

@@ -112,6 +112,7 @@ def create_task_model(name: str, task: str, *, input_padding: int = 0, **kwargs:
             size, or an option that belongs to another task.
 
     Example:
+        >>> from cnnref.factory import create_task_model
         >>> import torch
         >>> model = create_task_model("resnet18", "segmentation", num_classes=3).eval()
         >>> model(torch.randn(1, 3, 64, 64)).shape

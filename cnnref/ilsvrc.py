@@ -98,6 +98,7 @@ def results_url(year: int) -> str:
     """The organisers' results page of one year's challenge.
 
     Example:
+        >>> from cnnref.ilsvrc import results_url
         >>> results_url(2013)
         'https://image-net.org/challenges/LSVRC/2013/results.php'
     """
@@ -250,6 +251,7 @@ def total_images() -> int:
         The sum of `SPLITS`.
 
     Example:
+        >>> from cnnref.ilsvrc import total_images
         >>> total_images()
         1431167
     """

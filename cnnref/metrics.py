@@ -124,6 +124,8 @@ def accuracy(logits: torch.Tensor, targets: torch.Tensor) -> float:
         The accuracy as a fraction in `[0, 1]`.
 
     Example:
+        >>> import torch
+        >>> from cnnref.metrics import accuracy
         >>> accuracy(torch.tensor([[2.0, 1.0], [0.0, 3.0]]), torch.tensor([0, 0]))
         0.5
     """
@@ -137,6 +139,8 @@ class TopKError:
         ks: The k values to track; the default gives top-1 and top-5 together.
 
     Example:
+        >>> import torch
+        >>> from cnnref.metrics import TopKError
         >>> meter = TopKError()
         >>> for _ in range(3):
         ...     meter.update(torch.eye(10)[:4], torch.tensor([0, 1, 2, 9]))
@@ -201,6 +205,8 @@ def mean_absolute_error(pred: torch.Tensor, target: torch.Tensor) -> float:
         ValueError: If the shapes differ or the input is empty.
 
     Example:
+        >>> import torch
+        >>> from cnnref.metrics import mean_absolute_error
         >>> mean_absolute_error(torch.tensor([2.5, 4.0]), torch.tensor([3.0, 4.0]))
         0.25
     """
@@ -247,6 +253,8 @@ def mask_iou(pred: torch.Tensor, target: torch.Tensor) -> float:
         The IoU in `[0, 1]`; `1.0` when both masks are empty (nothing to find, nothing found).
 
     Example:
+        >>> import torch
+        >>> from cnnref.metrics import mask_iou
         >>> pred = torch.tensor([[1, 1, 0, 0]])
         >>> target = torch.tensor([[0, 1, 1, 0]])
         >>> round(mask_iou(pred, target), 4)
@@ -268,6 +276,8 @@ def dice_score(pred: torch.Tensor, target: torch.Tensor) -> float:
         The Dice coefficient in `[0, 1]`; `1.0` when both masks are empty.
 
     Example:
+        >>> import torch
+        >>> from cnnref.metrics import dice_score
         >>> pred = torch.tensor([[1, 1, 0, 0]])
         >>> target = torch.tensor([[0, 1, 1, 0]])
         >>> dice_score(pred, target)
@@ -281,6 +291,8 @@ class MaskOverlap:
     """IoU and Dice over a whole dataset: update per batch, compute at the end.
 
     Example:
+        >>> import torch
+        >>> from cnnref.metrics import MaskOverlap
         >>> meter = MaskOverlap()
         >>> meter.update(torch.tensor([1, 1, 0, 0]), torch.tensor([0, 1, 1, 0]))
         >>> meter.update(torch.tensor([1, 0]), torch.tensor([1, 0]))
@@ -328,6 +340,8 @@ def mean_box_iou(pred: torch.Tensor, target: torch.Tensor, box_format: str = "cx
         ValueError: If the shapes are not `(N, 4)` alike or `N = 0`.
 
     Example:
+        >>> import torch
+        >>> from cnnref.metrics import mean_box_iou
         >>> pred = torch.tensor([[0.5, 0.5, 0.2, 0.2]])
         >>> target = torch.tensor([[0.6, 0.5, 0.2, 0.2]])  # shifted by half a width
         >>> round(mean_box_iou(pred, target), 4)

@@ -21,6 +21,7 @@ seeing 32x32 pixels: a fine enough grid for detection and segmentation. The same
 any registered classification backbone (`run(..., backbone="resnet18")`), given time.
 
 Example:
+    >>> from cnnref.recipes import RECIPES
     >>> sorted(RECIPES)
     ['counting', 'detection', 'digits', 'localization', 'segmentation']
     >>> RECIPES["digits"].goal
@@ -287,6 +288,7 @@ def run(
         ValueError: If the recipe name is unknown or `backbone` is not a classification model.
 
     Example:
+        >>> from cnnref.recipes import run
         >>> result = run("digits", quick=True, steps=5)
         >>> result.history[-1]["step"], sorted(result.metrics)
         (5, ['accuracy', 'top1_error', 'top5_error'])

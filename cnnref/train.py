@@ -17,6 +17,7 @@ learning rate), then log the epoch, evaluate on held-out data and save a checkpo
   on CPUs. `steps` and `batch_size` are per process: one step sees `K x batch_size` images.
 
 Example:
+    >>> from cnnref.train import TrainConfig, train
     >>> import torch
     >>> from torch import nn
     >>> from torch.utils.data import TensorDataset
@@ -116,6 +117,7 @@ def select_device(device: str | torch.device | None = None) -> torch.device:
         The device.
 
     Example:
+        >>> from cnnref.train import select_device
         >>> select_device("cpu")
         device(type='cpu')
     """

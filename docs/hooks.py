@@ -89,11 +89,21 @@ _results: dict[
 _keys: dict[tuple[str, tuple[str, ...]], str] = {}  # (name, args) -> directive key
 
 
+# Within one build, many directives hash the same files (every whole-package generator hashes
+# all of cnnref): each set of files is hashed once per build (`on_files` sets this up).
+_digests: dict[tuple[Path, ...], str] | None = None
+
+
 def _digest(paths: list[Path]) -> str:
+    files = tuple(sorted(set(paths)))
+    if _digests is not None and files in _digests:
+        return _digests[files]
     h = hashlib.sha256()
-    for path in sorted(set(paths)):
+    for path in files:
         h.update(str(path.relative_to(ROOT)).encode())
         h.update(path.read_bytes() if path.exists() else b"<missing>")
+    if _digests is not None:
+        _digests[files] = h.hexdigest()
     return h.hexdigest()
 
 
@@ -191,8 +201,10 @@ def _run_generators(jobs: list[dict]) -> dict[str, str]:
 
 def on_files(files: Files, config: MkDocsConfig) -> Files:
     """Generate (or fetch from the cache) every directive's output; add the figures to the site."""
+    global _digests
     _results.clear()
     _keys.clear()
+    _digests = {}
     environment = _environment()
     wanted: dict[str, dict] = {}
     for file in files.documentation_pages():
@@ -205,6 +217,7 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
                 "args": args,
                 "out": str(CACHE / f"{key}.json"),
             }
+    _digests = None
     missing = [job for job in wanted.values() if not Path(job["out"]).exists()]
     errors = _run_generators(missing) if missing else {}
     for key, job in wanted.items():

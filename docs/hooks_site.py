@@ -1,32 +1,241 @@
-"""Build hook for the reader-facing side of the site (versions in the footer, KaTeX check).
+"""Build hook for the reader-facing side of the site: math, images, search, versions.
 
-- Puts the versions of cnnref and torch that run this build into `config.extra`, where the
-  footer (`docs/overrides/partials/copyright.html`) prints them.
-- Stops the build with a clear message when the KaTeX files the pages load are missing: the site
-  serves its own copy of KaTeX (no CDN), which `make` copies from the npm package into
-  `docs/assets/vendor/katex/`.
+- **Math, rendered at build time.** pymdownx.arithmatex (generic mode) leaves inline math as
+  `<span class="arithmatex">\\(...\\)</span>` and display math as `<div class="arithmatex">
+  \\[...\\]</div>`. Each formula is typeset here by KaTeX (from npm, `node_modules/katex`), run by
+  ONE node process for the whole build, so no page loads a math script. Typeset formulas are
+  cached on disk (next to the generators' cache, keyed by the formula and KaTeX's version): a
+  warm build starts no node process at all. A formula KaTeX cannot parse is a warning (so
+  `mkdocs build --strict` fails) and stays as source. KaTeX's stylesheet (and so its fonts) is
+  linked from the pages that have math only, inside the article, so that material's instant
+  navigation, which swaps the article, brings it along.
+- **Images**: every `<img>` in a page gets its intrinsic `width` and `height` (read from the SVG
+  the generators made), so nothing shifts as it loads; all but a page's first image load lazily.
+- **Search**: the source listings on the API pages (mkdocstrings' "Source code in ..." blocks)
+  and torchinfo's layer-by-layer listings are marked `data-search-exclude`; material's search
+  leaves them out of the index.
+- **Examples**: a doctest's expected traceback is marked as output, which the copy button
+  leaves out, as it leaves out the prompts and the other output lines.
+- **Tables**: an empty header cell (a table's top-left corner) becomes a plain cell.
+- **Versions in the footer**: the versions of cnnref and torch that run this build go into
+  `config.extra`, where `docs/overrides/partials/copyright.html` prints them.
 """
 
 from __future__ import annotations
 
+import hashlib
+import html as htmllib
+import json
+import logging
+import os
+import posixpath
+import re
+import shutil
+import subprocess
 from importlib import metadata
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import Files
+from mkdocs.structure.pages import Page
 
-KATEX_DIR = Path(__file__).parent / "assets" / "vendor" / "katex"
-KATEX_FILES = ("katex.min.js", "katex.min.css", "fonts")
+log = logging.getLogger("mkdocs.plugins.cnnref.site")
+
+ROOT = Path(__file__).resolve().parents[1]
+KATEX_NPM = ROOT / "node_modules" / "katex"
+KATEX_DIR = Path(__file__).parent / "assets" / "vendor" / "katex"  # copied there by `make`
+KATEX_FILES = ("katex.min.css", "fonts")
+KATEX_CSS = "assets/vendor/katex/katex.min.css"
+CACHE = Path(os.environ.get("CNNREF_DOCS_CACHE", ROOT / ".cache" / "docs"))
+
+# arithmatex's generic output: the element, then the formula between \( \) or \[ \].
+MATH = re.compile(
+    r'<(?P<tag>span|div) class="arithmatex">\s*\\(?P<open>[(\[])(?P<tex>.*?)\\[)\]]\s*</(?P=tag)>',
+    re.S,
+)
+IMG = re.compile(r"<img\b[^>]*>")
+SVG_SIZE = re.compile(
+    rb'<svg\b[^>]*?\bwidth="(?P<w>[\d.]+)(?P<wu>pt|px)?"[^>]*?\bheight="(?P<h>[\d.]+)(?P<hu>pt|px)?"'
+)
+SOURCE_BLOCK = re.compile(r'<details class="mkdocstrings-source">')
+# torchinfo's layer-by-layer listings: reference tables of numbers, not text a reader searches.
+LISTING = re.compile(
+    r'<div class="language-text highlight">(?=<pre>(?:(?!</pre>).)*Total params)', re.S
+)
+# A doctest's expected traceback (Pygments marks its first line .gt, its last line's error .gr,
+# the rest as code): wrapped as output (.go), so the copy button leaves it out like any output.
+TRACEBACK = re.compile(r'<span class="gt">Traceback .*?(?=\n(?:<span class="gp">|</code>))', re.S)
+EMPTY_TH = re.compile(r"<th(?P<attrs>[^>]*)>\s*</th>")
+
+# One node process for the build: reads one JSON request a line, writes one JSON answer a line.
+RENDER_JS = r"""
+const katex = require(process.argv[1]);
+const readline = require("readline");
+const lines = readline.createInterface({input: process.stdin});
+lines.on("line", line => {
+  const {tex, display} = JSON.parse(line);
+  let answer;
+  try {
+    answer = {html: katex.renderToString(tex, {displayMode: display, throwOnError: true,
+                                               output: "htmlAndMathml"})};
+  } catch (error) {
+    answer = {error: error.message};
+  }
+  process.stdout.write(JSON.stringify(answer) + "\n");
+});
+"""
+
+
+class Katex:
+    """Typesets TeX with KaTeX in one node process, started when first needed; caches results."""
+
+    def __init__(self) -> None:
+        self.version = json.loads((KATEX_NPM / "package.json").read_text())["version"]
+        self.path = CACHE / f"katex-{self.version}.json"
+        try:
+            self.cache: dict[str, str] = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            self.cache = {}
+        self.dirty = False
+        self.proc: subprocess.Popen | None = None
+
+    def render(self, tex: str, display: bool) -> tuple[str | None, str | None]:
+        """(html, None), or (None, KaTeX's error message)."""
+        key = hashlib.sha256(f"{display:d}{tex}".encode()).hexdigest()[:24]
+        if key in self.cache:
+            return self.cache[key], None
+        if self.proc is None:
+            node = shutil.which("node")
+            if node is None:
+                raise PluginError("node is missing: the site's math is typeset by KaTeX on node")
+            self.proc = subprocess.Popen(
+                [node, "-e", RENDER_JS, str(KATEX_NPM)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+                encoding="utf-8",
+            )
+        assert self.proc.stdin and self.proc.stdout
+        self.proc.stdin.write(json.dumps({"tex": tex, "display": display}) + "\n")
+        self.proc.stdin.flush()
+        answer = json.loads(self.proc.stdout.readline())
+        if "error" in answer:
+            return None, answer["error"]
+        self.cache[key] = answer["html"]
+        self.dirty = True
+        return answer["html"], None
+
+    def close(self) -> None:
+        if self.proc is not None:
+            self.proc.stdin.close()  # node ends when its input does
+            self.proc.wait(timeout=30)
+            self.proc = None
+        if self.dirty:
+            CACHE.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_suffix(".tmp")
+            tmp.write_text(json.dumps(self.cache, sort_keys=True), encoding="utf-8")
+            tmp.replace(self.path)
+            self.dirty = False
+
+
+_katex: Katex | None = None
 
 
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
+    global _katex
     # Read from the installed distributions: the MkDocs process does not import torch.
     config.extra["cnnref_version"] = metadata.version("cnnref")
     config.extra["torch_version"] = metadata.version("torch")
     missing = [name for name in KATEX_FILES if not (KATEX_DIR / name).exists()]
-    if missing:
+    if missing or not (KATEX_NPM / "package.json").exists():
         raise PluginError(
-            f"KaTeX is missing from {KATEX_DIR} ({', '.join(missing)}). The site serves its own "
-            "copy: run `make build` (it runs `npm ci` and copies node_modules/katex/dist there)."
+            f"KaTeX is missing from {KATEX_DIR} ({', '.join(missing) or 'node_modules'}). The "
+            "site typesets its math with KaTeX from npm and serves KaTeX's stylesheet and fonts "
+            "itself: run `make build` (it runs `npm ci` and copies node_modules/katex/dist)."
         )
+    _katex = Katex()
     return config
+
+
+def _typeset(html: str, page: Page) -> tuple[str, bool]:
+    """The page's HTML with every formula typeset; whether it has any."""
+    found = False
+
+    def replace(match: re.Match) -> str:
+        nonlocal found
+        found = True
+        tex = htmllib.unescape(match["tex"]).strip()
+        display = match["open"] == "["
+        rendered, error = _katex.render(tex, display)
+        if error:
+            log.warning("cnnref: KaTeX cannot typeset %r on %s: %s", tex, page.file.src_uri, error)
+            return match[0]
+        # A display formula wider than the page scrolls in its own box (extra.css): focusable,
+        # so that a keyboard can scroll it too.
+        rendered = rendered.replace(
+            '<span class="katex-display">', '<span class="katex-display" tabindex="0">', 1
+        )
+        return f'<{match["tag"]} class="arithmatex">{rendered}</{match["tag"]}>'
+
+    return MATH.sub(replace, html), found
+
+
+def _image_size(data: bytes) -> tuple[int, int] | None:
+    """An SVG's size in CSS pixels (matplotlib writes points: 1 pt = 4/3 px)."""
+    match = SVG_SIZE.search(data[:2000])
+    if match is None:
+        return None
+    scale = {b"pt": 4 / 3, b"px": 1, None: 1}
+    w = float(match["w"]) * scale[match["wu"]]
+    h = float(match["h"]) * scale[match["hu"]]
+    return round(w), round(h)
+
+
+def _size_images(html: str, page: Page, files: Files) -> str:
+    here = posixpath.dirname(page.file.dest_uri)
+    count = 0
+
+    def replace(match: re.Match) -> str:
+        nonlocal count
+        tag = match[0]
+        count += 1
+        attrs = ""
+        src = re.search(r'\bsrc="([^"]+)"', tag)
+        if src and " width=" not in tag and "://" not in src[1]:
+            uri = posixpath.normpath(posixpath.join(here, htmllib.unescape(src[1])))
+            file = files.get_file_from_path(uri)
+            size = _image_size(file.content_bytes) if file is not None else None
+            if size:
+                attrs += f' width="{size[0]}" height="{size[1]}"'
+        if count > 1 and "loading=" not in tag:
+            attrs += ' loading="lazy"'
+        if "decoding=" not in tag:
+            attrs += ' decoding="async"'
+        end = -2 if tag.endswith("/>") else -1
+        return tag[:end].rstrip() + attrs + tag[end:]
+
+    return IMG.sub(replace, html)
+
+
+def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+    html, has_math = _typeset(html, page)
+    if has_math:
+        css = posixpath.relpath(KATEX_CSS, posixpath.dirname(page.file.dest_uri) or ".")
+        html = f'<link rel="stylesheet" href="{css}">\n' + html
+    html = _size_images(html, page, files)
+    html = SOURCE_BLOCK.sub('<details class="mkdocstrings-source" data-search-exclude>', html)
+    html = TRACEBACK.sub(lambda m: f'<span class="go">{m[0]}</span>', html)
+    html = LISTING.sub('<div class="language-text highlight" data-search-exclude>', html)
+    # A table's empty top-left corner is not a header: a header cell needs a name (axe).
+    return EMPTY_TH.sub(r"<td\g<attrs>></td>", html)
+
+
+def on_post_build(config: MkDocsConfig) -> None:
+    if _katex is not None:
+        _katex.close()
+
+
+def on_build_error(error: Exception) -> None:
+    if _katex is not None:
+        _katex.close()

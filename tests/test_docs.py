@@ -11,9 +11,11 @@ import importlib.util
 import itertools
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -52,6 +54,7 @@ class Block:
     language: str
     in_api_object: bool
     text: str = ""
+    copied: str = ""  # what the copy button copies: no `>>>`/`...` prompts, no output lines
 
 
 class Page(HTMLParser):
@@ -67,6 +70,7 @@ class Page(HTMLParser):
         self._block: Block | None = None
         self._block_depth = 0
         self._in_code = 0
+        self._spans: list[bool] = []  # for each open <span> in a block: is it left out of a copy
         self._in_article = False
         self._heading: list[str] | None = None
 
@@ -84,6 +88,9 @@ class Page(HTMLParser):
                 self._block_depth = len(self._divs)
         elif tag == "code" and self._block is not None:
             self._in_code += 1
+        elif tag == "span" and self._block is not None:
+            # extra.css hides prompts (.gp) and output (.go) while material copies a block
+            self._spans.append(bool({"gp", "go"} & set(classes)))
         elif tag == "img" and self._in_article:
             self.images.append(a)
         elif re.fullmatch(r"h[1-6]", tag) and self._in_article:
@@ -99,6 +106,8 @@ class Page(HTMLParser):
             self._divs.pop()
         elif tag == "code" and self._in_code:
             self._in_code -= 1
+        elif tag == "span" and self._spans:
+            self._spans.pop()
         elif self._heading is not None and tag == self._heading[0]:
             self.headings.append((int(tag[1]), "".join(self._heading[1:]).strip("¶ ")))
             self._heading = None
@@ -106,6 +115,8 @@ class Page(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self._block is not None and self._in_code:
             self._block.text += data
+            if not any(self._spans):
+                self._block.copied += data
         if self._heading is not None:
             self._heading.append(data)
         if self._in_article:
@@ -120,6 +131,16 @@ def parse(site: Path, page: str) -> Page:
 
 def page_text(site: Path, page: str) -> str:
     return " ".join(parse(site, page).text)
+
+
+def shell_lines(text: str) -> list[str]:
+    """A bash block's commands: `\\`-continued lines joined, comments and blank lines dropped."""
+    joined = re.sub(r"\\\n\s*", "", text)
+    return [shlex.join(words) for words in map(_words, joined.splitlines()) if words]
+
+
+def _words(line: str) -> list[str]:
+    return shlex.split(line, comments=True)
 
 
 def reader_blocks(parsed: Page) -> list[Block]:
@@ -155,7 +176,7 @@ def test_code_blocks_are_known_and_copyable(site_dir: Path, page: str) -> None:
             assert not [ln for ln in lines if ln.startswith((">>>", "... "))], page
             compile(block.text, f"{page} block", "exec")  # it parses, as copied
         if block.language == "bash":
-            for line in filter(None, (ln.split("#")[0].strip() for ln in block.text.splitlines())):
+            for line in shell_lines(block.text):
                 assert SHELL_COMMANDS.match(line), f"{page}: unexpected shell command {line!r}"
 
 
@@ -187,16 +208,70 @@ def test_page_code_runs_as_pasted(site_dir: Path, page: str, tmp_path: Path) -> 
     assert proc.returncode == 0, f"{page}'s code failed:\n{proc.stderr[-3000:]}"
 
 
+API_PAGES = [p for p in PAGES if p.startswith("api/")]
+
+
+def api_examples(site: Path, page: str) -> list[tuple[str, str | None]]:
+    """The docstring examples an API page shows, each as its copy button copies it, and the
+    exception it shows being raised (`ValueError`), if any."""
+    out = []
+    for b in parse(site, page).blocks:
+        if b.in_api_object and b.language == "pycon" and b.copied.strip():
+            raised = None
+            if "Traceback (most recent call last)" in b.text:
+                raised = re.findall(r"^([\w.]+):", b.text, re.M)[-1]
+            out.append((b.copied.strip(), raised))
+    return out
+
+
+def run_fresh(code: str, cwd: Path) -> subprocess.CompletedProcess:
+    """`code` in a fresh interpreter, as a reader running what they copied."""
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "MPLBACKEND": "Agg"}
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=cwd, env=env, capture_output=True, text=True, timeout=300
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("page", API_PAGES)
+def test_api_examples_run_as_copied(site_dir: Path, page: str, tmp_path: Path) -> None:
+    """Every example on an API page, copied with its copy button, runs by itself.
+
+    The doctests check the examples' output; this checks what a reader gets: the code alone,
+    without the module's own imports, in a fresh interpreter (two at a time). An example that
+    shows an error must raise that error. `python tests/example_imports.py --fix` adds the
+    imports an example lacks.
+    """
+    examples = api_examples(site_dir, page)
+    if not examples:
+        pytest.skip(f"{page} shows no examples")
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        procs = list(pool.map(lambda example: run_fresh(example[0], tmp_path), examples))
+    failures = []
+    for (code, raised), proc in zip(examples, procs, strict=True):
+        last = (proc.stderr.strip().splitlines() or [""])[-1]
+        if raised is None and proc.returncode != 0:
+            failures.append(f"--- example:\n{code}\n--- fails with:\n{last}")
+        elif raised is not None and not last.startswith(f"{raised}:"):
+            failures.append(f"--- example:\n{code}\n--- should raise {raised}, ends with:\n{last}")
+    assert not failures, (
+        f"{len(failures)} of {len(examples)} examples on {page} fail as copied:\n"
+        + "\n".join(failures)
+    )
+
+
 def test_bash_commands_of_the_site_run(site_dir: Path) -> None:
     """The `python -m cnnref ...` lines the site shows run (the others are setup commands)."""
     for page in PAGES:
         for block in reader_blocks(parse(site_dir, page)):
             if block.language != "bash":
                 continue
-            for line in block.text.splitlines():
-                line = line.split("#")[0].strip()
-                if line.startswith("python -m cnnref"):
-                    args = line.split()[3:]
+            for line in shell_lines(block.text):
+                # `bench` lines are the records of the committed benchmark runs (minutes each)
+                if line.startswith("python -m cnnref") and not line.startswith(
+                    "python -m cnnref bench"
+                ):
+                    args = shlex.split(line)[3:]
                     proc = subprocess.run(
                         [sys.executable, "-m", "cnnref", *args],
                         capture_output=True,

@@ -391,3 +391,17 @@ def test_site_url_and_404_page(site, site_url):
         page.rel for page in _content_pages(site) if not (page.canonical or "").startswith(site_url)
     ]
     assert not wrong, f"canonical links outside {site_url}: {wrong}"
+
+
+def test_math_is_typeset_at_build_time_and_katex_css_loads_only_with_math(site, site_dir: Path):
+    """No page loads a math script; KaTeX's stylesheet comes with the pages that show math."""
+    with_math = []
+    for page in site.values():
+        html = (site_dir / page.rel).read_text(encoding="utf-8")
+        shows_math = 'class="katex"' in html
+        scripts = [url for tag, url in page.resources if tag == "script" and "katex" in url]
+        styles = [url for tag, url in page.resources if tag == "link" and "katex" in url]
+        assert not scripts, f"{page.rel} loads a math script: {scripts}"
+        assert bool(styles) == shows_math, f"{page.rel}: math {shows_math}, KaTeX CSS {styles}"
+        with_math += [page.rel] * shows_math
+    assert with_math, "no page shows typeset math"

@@ -226,6 +226,8 @@ class Recorder:
 def browser():
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (`make test` does)")
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: run `npm ci` (`make test` does)")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
@@ -288,6 +290,19 @@ OVERFLOW_JS = """(width) => {
   return {scrollWidth: document.documentElement.scrollWidth, culprits};
 }"""
 
+# axe-core (npm, package-lock.json) checks each page in both palettes. Transitions are switched
+# off first, so that it sees the palette's settled colours, not a fade between the two.
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+AXE_JS = """async (scheme) => {
+  document.body.setAttribute("data-md-color-scheme", scheme);
+  await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+  const result = await axe.run(document, {resultTypes: ["violations"]});
+  return result.violations.map(v => `${v.id} (${v.impact}): ${v.help}; ` +
+    v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(", ") +
+    (v.nodes.length > 3 ? `, and ${v.nodes.length - 3} more` : ""));
+}"""
+NO_TRANSITIONS = "*, ::before, ::after { transition: none !important; animation: none !important }"
+
 RAW_TEX = ("$$", "\\(", "\\[", "\\frac", "\\sum", "\\mathrm", "\\begin{", "\\left")
 
 
@@ -301,6 +316,7 @@ class PageReport:
     raw_tex: list[str]
     scroll_width: int
     culprits: list[str]
+    axe: dict[str, list[str]]  # palette -> axe-core's violations
 
 
 @pytest.fixture(scope="module")
@@ -326,6 +342,11 @@ def crawl(browser, base_url: str, pages: list[str]) -> dict[str, PageReport]:
                 timeout=5_000,
             )
         seen = page.evaluate(INSPECT_JS)
+        page.add_script_tag(path=str(AXE))
+        page.add_style_tag(content=NO_TRANSITIONS)
+        initial = page.evaluate("() => document.body.dataset.mdColorScheme")
+        axe = {scheme: page.evaluate(AXE_JS, scheme) for scheme in ("default", "slate")}
+        page.evaluate(f"() => document.body.setAttribute('data-md-color-scheme', '{initial}')")
         if path == "" or _is_vgg(path):
             name = "home" if path == "" else "vgg"
             page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
@@ -341,6 +362,7 @@ def crawl(browser, base_url: str, pages: list[str]) -> dict[str, PageReport]:
             raw_tex=[tex for tex in RAW_TEX if tex in seen["text"]],
             scroll_width=width["scrollWidth"],
             culprits=width["culprits"],
+            axe=axe,
         )
     page.wait_for_timeout(200)  # late requests (search index, worker) land on the last page
     context.close()
@@ -397,6 +419,18 @@ def test_math_is_rendered(crawl):
     problems = _problems(crawl, describe)
     assert not problems, "\n".join(problems)
     assert any(r.katex for r in crawl.values()), "no page has rendered math"
+
+
+def test_axe_finds_no_accessibility_violations_in_either_palette(crawl):
+    """axe-core's WCAG 2 A/AA and best-practice rules, on every page, light and dark."""
+
+    def describe(report):
+        for scheme, violations in report.axe.items():
+            for violation in violations:
+                yield f"[{scheme}] {violation}"
+
+    problems = _problems(crawl, describe)
+    assert not problems, "axe-core violations:\n" + "\n".join(problems)
 
 
 def test_no_page_scrolls_sideways_on_a_phone(crawl):

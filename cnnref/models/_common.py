@@ -29,6 +29,8 @@ def check_input(
         ValueError: If it is not 4-D, has the wrong channel count or is too small.
 
     Example:
+        >>> import torch
+        >>> from cnnref.models._common import check_input
         >>> check_input(torch.zeros(2, 3, 32, 32), "Demo", 3, 32)
         >>> check_input(torch.zeros(3, 32, 32), "Demo", 3, 32)
         Traceback (most recent call last):
@@ -74,6 +76,7 @@ def check_positive(model: str, **values: int) -> None:
         ValueError: If a value is not positive.
 
     Example:
+        >>> from cnnref.models._common import check_positive
         >>> check_positive("Demo", num_classes=0)
         Traceback (most recent call last):
         ...
@@ -96,6 +99,9 @@ class LocalResponseNorm(nn.LocalResponseNorm):
     VGG A-LRN on the CPU, and defined for every dtype.
 
     Example:
+        >>> import torch
+        >>> from cnnref.models._common import LocalResponseNorm
+        >>> from torch import nn
         >>> lrn = LocalResponseNorm(5, alpha=5e-4, beta=0.75, k=2.0)
         >>> x = torch.randn(2, 8, 3, 3)
         >>> torch.allclose(lrn(x), nn.LocalResponseNorm(5, 5e-4, 0.75, 2.0)(x))

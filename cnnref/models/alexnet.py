@@ -252,6 +252,7 @@ def torchvision_key(key: str) -> str:
         Our key (`"conv2.weight"`); an unknown key is returned unchanged.
 
     Example:
+        >>> from cnnref.models.alexnet import torchvision_key
         >>> torchvision_key("classifier.6.bias")
         'fc8.bias'
     """
@@ -339,6 +340,7 @@ def alexnet(num_classes: int = 1000, **kwargs: object) -> AlexNet:
         The network, in training mode.
 
     Example:
+        >>> from cnnref.models.alexnet import alexnet
         >>> import torch
         >>> with torch.device("meta"):
         ...     model = alexnet()
@@ -400,6 +402,7 @@ def alexnet_tv(num_classes: int = 1000, **kwargs: object) -> AlexNetTV:
         The network, in training mode.
 
     Example:
+        >>> from cnnref.models.alexnet import alexnet_tv
         >>> import torch
         >>> with torch.device("meta"):
         ...     model = alexnet_tv()

@@ -432,6 +432,7 @@ def attention56(num_classes: int = 1000, **kwargs: int) -> ResidualAttentionNet:
         The network, in training mode.
 
     Example:
+        >>> from cnnref.models.attention import attention56
         >>> import torch
         >>> model = attention56(num_classes=10).eval()
         >>> model(torch.randn(1, 3, 40, 40)).shape
@@ -486,6 +487,7 @@ def attention92(num_classes: int = 1000, **kwargs: int) -> ResidualAttentionNet:
         The network, in training mode.
 
     Example:
+        >>> from cnnref.models.attention import attention92
         >>> import torch
         >>> with torch.device("meta"):
         ...     model = attention92()

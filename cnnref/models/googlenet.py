@@ -414,6 +414,7 @@ def torchvision_key(key: str) -> str:
         Our key (`"inception3a.conv3x3.bn.weight"`); an unknown key is returned unchanged.
 
     Example:
+        >>> from cnnref.models.googlenet import torchvision_key
         >>> torchvision_key("conv3.conv.weight")
         'conv2.conv.weight'
         >>> torchvision_key("inception4e.branch4.1.conv.weight")
@@ -508,6 +509,7 @@ def googlenet(num_classes: int = 1000, **kwargs: object) -> GoogLeNet:
         The network, in training mode.
 
     Example:
+        >>> from cnnref.models.googlenet import googlenet
         >>> import torch
         >>> model = googlenet(num_classes=10).eval()
         >>> model(torch.randn(1, 3, 64, 64)).shape
@@ -567,6 +569,7 @@ def googlenet_tv(num_classes: int = 1000, **kwargs: object) -> GoogLeNet:
         The network, in training mode.
 
     Example:
+        >>> from cnnref.models.googlenet import googlenet_tv
         >>> import torch
         >>> with torch.device("meta"):
         ...     model = googlenet_tv(aux_logits=False)

@@ -415,6 +415,7 @@ def lenet5(num_classes: int = 10, **kwargs: int) -> LeNet5:
         The network, in training mode.
 
     Example:
+        >>> from cnnref.models.lenet import lenet5
         >>> import torch
         >>> model = lenet5()
         >>> sum(p.numel() for p in model.parameters() if p.requires_grad)
@@ -460,6 +461,7 @@ def lenet5_modern(num_classes: int = 10, **kwargs: int) -> LeNet5Modern:
         The network, in training mode.
 
     Example:
+        >>> from cnnref.models.lenet import lenet5_modern
         >>> import torch
         >>> model = lenet5_modern()
         >>> model(torch.randn(2, 1, 32, 32)).shape

@@ -47,6 +47,7 @@ in the paper) starts each block's last BN at zero, so that every block begins as
 identity (Goyal et al. 2017).
 
 Example:
+    >>> from cnnref.models.resnet import resnet18
     >>> import torch
     >>> model = resnet18(num_classes=10).eval()
     >>> model(torch.randn(1, 3, 64, 64)).shape
@@ -124,6 +125,8 @@ class BasicBlock(nn.Module):
             both put the stride on the first. Accepted so that both blocks are built alike.
 
     Example:
+        >>> import torch
+        >>> from cnnref.models.resnet import BasicBlock
         >>> block = BasicBlock(64, 128, stride=2)
         >>> block(torch.randn(1, 64, 8, 8)).shape
         torch.Size([1, 128, 4, 4])
@@ -162,6 +165,8 @@ class Bottleneck(nn.Module):
             the first 1×1 (the paper). Same parameters, different function.
 
     Example:
+        >>> import torch
+        >>> from cnnref.models.resnet import Bottleneck
         >>> block = Bottleneck(256, 128, stride=2)
         >>> block(torch.randn(1, 256, 8, 8)).shape
         torch.Size([1, 512, 4, 4])
@@ -219,6 +224,8 @@ class ResNet(nn.Module):
         ValueError: If `depth` is not in `DEPTHS`, or a count is not positive.
 
     Example:
+        >>> import torch
+        >>> from cnnref.models.resnet import ResNet
         >>> with torch.device("meta"):
         ...     model = ResNet(50)
         >>> [len(model.layer1), len(model.layer2), len(model.layer3), len(model.layer4)]
@@ -309,6 +316,7 @@ def torchvision_key(key: str) -> str:
     """Map a key of torchvision's ResNet `state_dict` to ours: the names are the same.
 
     Example:
+        >>> from cnnref.models.resnet import torchvision_key
         >>> torchvision_key("layer3.0.downsample.1.running_mean")
         'layer3.0.downsample.1.running_mean'
     """
@@ -399,6 +407,8 @@ def resnet18(num_classes: int = 1000, in_channels: int = 3, **kwargs: Any) -> Re
     """ResNet-18: basic blocks, [2, 2, 2, 2] per stage.
 
     Example:
+        >>> import torch
+        >>> from cnnref.models.resnet import resnet18
         >>> model = resnet18(num_classes=10).eval()
         >>> model(torch.randn(2, 3, 32, 32)).shape
         torch.Size([2, 10])
@@ -422,6 +432,8 @@ def resnet34(num_classes: int = 1000, in_channels: int = 3, **kwargs: Any) -> Re
     """ResNet-34: basic blocks, [3, 4, 6, 3] per stage.
 
     Example:
+        >>> import torch
+        >>> from cnnref.models.resnet import resnet34
         >>> with torch.device("meta"):
         ...     model = resnet34()
         >>> sum(p.numel() for p in model.parameters())
@@ -445,6 +457,8 @@ def resnet50(num_classes: int = 1000, in_channels: int = 3, **kwargs: Any) -> Re
     """ResNet-50 as in the paper: bottlenecks, [3, 4, 6, 3], stride on the first 1×1.
 
     Example:
+        >>> import torch
+        >>> from cnnref.models.resnet import resnet50
         >>> with torch.device("meta"):
         ...     model = resnet50()
         >>> model.layer2[0].conv1.stride, model.layer2[0].conv2.stride
@@ -470,6 +484,8 @@ def resnet101(num_classes: int = 1000, in_channels: int = 3, **kwargs: Any) -> R
     """ResNet-101 as in the paper: bottlenecks, [3, 4, 23, 3], stride on the first 1×1.
 
     Example:
+        >>> import torch
+        >>> from cnnref.models.resnet import resnet101
         >>> with torch.device("meta"):
         ...     model = resnet101()
         >>> sum(p.numel() for p in model.parameters())
@@ -493,6 +509,8 @@ def resnet152(num_classes: int = 1000, in_channels: int = 3, **kwargs: Any) -> R
     """ResNet-152 as in the paper: bottlenecks, [3, 8, 36, 3], stride on the first 1×1.
 
     Example:
+        >>> import torch
+        >>> from cnnref.models.resnet import resnet152
         >>> with torch.device("meta"):
         ...     model = resnet152()
         >>> sum(p.numel() for p in model.parameters())
@@ -517,6 +535,8 @@ def resnet50_tv(num_classes: int = 1000, in_channels: int = 3, **kwargs: Any) ->
     """ResNet-50 as in torchvision ("v1.5"): the stride on the bottleneck's 3×3 convolution.
 
     Example:
+        >>> import torch
+        >>> from cnnref.models.resnet import resnet50_tv
         >>> with torch.device("meta"):
         ...     model = resnet50_tv()
         >>> model.layer2[0].conv1.stride, model.layer2[0].conv2.stride
@@ -541,6 +561,8 @@ def resnet101_tv(num_classes: int = 1000, in_channels: int = 3, **kwargs: Any) -
     """ResNet-101 as in torchvision ("v1.5"): the stride on the bottleneck's 3×3 convolution.
 
     Example:
+        >>> import torch
+        >>> from cnnref.models.resnet import resnet101_tv
         >>> with torch.device("meta"):
         ...     model = resnet101_tv()
         >>> model.layer3[0].conv2.stride
@@ -565,6 +587,8 @@ def resnet152_tv(num_classes: int = 1000, in_channels: int = 3, **kwargs: Any) -
     """ResNet-152 as in torchvision ("v1.5"): the stride on the bottleneck's 3×3 convolution.
 
     Example:
+        >>> import torch
+        >>> from cnnref.models.resnet import resnet152_tv
         >>> with torch.device("meta"):
         ...     model = resnet152_tv()
         >>> model.layer4[0].conv2.stride

@@ -40,6 +40,7 @@ Differs from the authors' release:
     - Initialisation is torchvision's (Kaiming-normal, fan-out), not the release's.
 
 Example:
+    >>> from cnnref.models.senet import se_resnet50
     >>> import torch
     >>> model = se_resnet50(num_classes=10).eval()
     >>> model(torch.randn(1, 3, 64, 64)).shape
@@ -106,6 +107,8 @@ class SEBlock(nn.Module):
         reduction: The reduction ratio `r` (the paper's and the release's 16).
 
     Example:
+        >>> import torch
+        >>> from cnnref.models.senet import SEBlock
         >>> se = SEBlock(64)
         >>> x = torch.randn(2, 64, 5, 5)
         >>> se(x).shape
@@ -149,6 +152,8 @@ class SEBottleneck(nn.Module):
         reduction: The SE block's `r`; `None` leaves the SE block out (the base network).
 
     Example:
+        >>> import torch
+        >>> from cnnref.models.senet import SEBottleneck
         >>> block = SEBottleneck(256, 128, 128, 512, groups=32, stride=2, stride_on_3x3=True)
         >>> block(torch.randn(1, 256, 8, 8)).shape
         torch.Size([1, 512, 4, 4])
@@ -266,6 +271,8 @@ class SENet(nn.Module):
         ValueError: If `config` is unknown or a count is not positive.
 
     Example:
+        >>> import torch
+        >>> from cnnref.models.senet import SENet
         >>> with torch.device("meta"):
         ...     model = SENet("senet154")
         >>> [len(model.layer1), len(model.layer2), len(model.layer3), len(model.layer4)]
@@ -485,6 +492,8 @@ def se_resnet50(num_classes: int = 1000, in_channels: int = 3, **kwargs: Any) ->
     """SE-ResNet-50: ResNet-50 (stride on the first 1×1) with an SE block in every block.
 
     Example:
+        >>> import torch
+        >>> from cnnref.models.senet import se_resnet50
         >>> with torch.device("meta"):
         ...     model = se_resnet50()
         >>> sum(p.numel() for p in model.parameters())
@@ -506,6 +515,8 @@ def se_resnet101(num_classes: int = 1000, in_channels: int = 3, **kwargs: Any) -
     """SE-ResNet-101: [3, 4, 23, 3] SE bottlenecks.
 
     Example:
+        >>> import torch
+        >>> from cnnref.models.senet import se_resnet101
         >>> with torch.device("meta"):
         ...     model = se_resnet101()
         >>> len(model.layer3)
@@ -527,6 +538,8 @@ def se_resnet152(num_classes: int = 1000, in_channels: int = 3, **kwargs: Any) -
     """SE-ResNet-152: [3, 8, 36, 3] SE bottlenecks.
 
     Example:
+        >>> import torch
+        >>> from cnnref.models.senet import se_resnet152
         >>> with torch.device("meta"):
         ...     model = se_resnet152()
         >>> len(model.layer3)
@@ -552,6 +565,8 @@ def se_resnext50_32x4d(num_classes: int = 1000, in_channels: int = 3, **kwargs: 
     """SE-ResNeXt-50 (32×4d): ResNeXt-50 with 32 groups of 4 channels, and SE blocks.
 
     Example:
+        >>> import torch
+        >>> from cnnref.models.senet import se_resnext50_32x4d
         >>> with torch.device("meta"):
         ...     model = se_resnext50_32x4d()
         >>> model.layer1[0].conv2.groups, model.layer1[0].conv2.out_channels
@@ -576,6 +591,8 @@ def se_resnext101_32x4d(num_classes: int = 1000, in_channels: int = 3, **kwargs:
     """SE-ResNeXt-101 (32×4d): [3, 4, 23, 3] grouped SE bottlenecks.
 
     Example:
+        >>> import torch
+        >>> from cnnref.models.senet import se_resnext101_32x4d
         >>> with torch.device("meta"):
         ...     model = se_resnext101_32x4d()
         >>> len(model.layer3), model.layer3[0].conv2.groups
@@ -615,6 +632,8 @@ def senet154(num_classes: int = 1000, in_channels: int = 3, **kwargs: Any) -> SE
     """SENet-154: the modified SE-ResNeXt-152 (64×4d) of the winning ILSVRC 2017 entry.
 
     Example:
+        >>> import torch
+        >>> from cnnref.models.senet import senet154
         >>> with torch.device("meta"):
         ...     model = senet154()
         >>> sum(p.numel() for p in model.parameters())

@@ -22,6 +22,7 @@ How this code departs from the paper is written once, in `DIFFERS_FROM_PAPER` be
 card, and so the site, read it from there.
 
 Example:
+    >>> from cnnref.models.unet import UNet
     >>> import torch
     >>> with torch.device("meta"):  # shapes only: no memory, no arithmetic
     ...     model = UNet(in_channels=1, num_classes=2)
@@ -223,6 +224,7 @@ class UNet(nn.Module):
             ValueError: If the tile does not fit; the message names the nearest sizes that do.
 
         Example:
+            >>> from cnnref.models.unet import UNet
             >>> import torch
             >>> with torch.device("meta"):
             ...     model = UNet()
@@ -245,6 +247,7 @@ class UNet(nn.Module):
             The sides, ascending.
 
         Example:
+            >>> from cnnref.models.unet import UNet
             >>> UNet.valid_input_sizes(500, 600)
             [508, 524, 540, 556, 572, 588]
             >>> UNet.valid_input_sizes(100, 130, padding="same")
@@ -380,6 +383,7 @@ def unet(
         The network, in training mode.
 
     Example:
+        >>> from cnnref.models.unet import unet
         >>> import torch
         >>> model = unet(in_channels=3, num_classes=5, padding="same").eval()
         >>> model(torch.randn(1, 3, 32, 48)).shape

@@ -12,6 +12,7 @@ How this code departs from the paper is written once, in `DIFFERS_FROM_PAPER` be
 cards, and so the site, read it from there.
 
 Example:
+    >>> from cnnref.models.vgg import vgg11
     >>> import torch
     >>> model = vgg11(num_classes=10).eval()
     >>> model(torch.randn(1, 3, 32, 32)).shape
@@ -148,6 +149,7 @@ def weight_layers(config: str) -> int:
         The depth in the table's header: 11, 11, 13, 16, 16 or 19.
 
     Example:
+        >>> from cnnref.models.vgg import weight_layers, CONFIGS
         >>> [weight_layers(c) for c in CONFIGS]
         [11, 11, 13, 16, 16, 19]
     """
@@ -171,6 +173,7 @@ def config_params(config: str, batch_norm: bool = False) -> dict[str, int]:
         (batch norms included), fc6 alone, the three FC layers, and all.
 
     Example:
+        >>> from cnnref.models.vgg import config_params
         >>> config_params("D")
         {'conv': 14714688, 'fc6': 102764544, 'fc': 123642856, 'total': 138357544}
     """
@@ -196,6 +199,7 @@ def table1() -> list[tuple[str, ...]]:
         and max-pools, then `CLASSIFIER`.
 
     Example:
+        >>> from cnnref.models.vgg import table1
         >>> rows = table1()
         >>> rows[0]
         ('A', 'A-LRN', 'B', 'C', 'D', 'E')
@@ -267,6 +271,8 @@ class VGG(nn.Module):
         ValueError: If `config` is not in `CONFIGS`, or a count is not positive.
 
     Example:
+        >>> import torch
+        >>> from cnnref.models.vgg import VGG
         >>> with torch.device("meta"):
         ...     model = VGG("C", num_classes=10)
         >>> model.features.conv3_3
@@ -353,6 +359,8 @@ def parameter_breakdown(model: VGG) -> dict[str, int]:
         Layer name (`"conv1_1"`, `"bn1_1"`, ..., `"fc6"`, `"fc7"`, `"fc8"`) -> parameter count.
 
     Example:
+        >>> import torch
+        >>> from cnnref.models.vgg import parameter_breakdown, vgg16
         >>> with torch.device("meta"):
         ...     counts = parameter_breakdown(vgg16())
         >>> counts["conv1_1"], counts["fc6"], sum(counts.values())
@@ -395,6 +403,7 @@ def torchvision_key(key: str, model: str) -> str:
         ValueError: If `model` is not one of torchvision's eight VGG builders.
 
     Example:
+        >>> from cnnref.models.vgg import torchvision_key
         >>> torchvision_key("features.28.weight", "vgg16")
         'features.conv5_3.weight'
         >>> torchvision_key("features.1.running_var", "vgg16_bn")
@@ -523,6 +532,8 @@ def vgg11(num_classes: int = 1000, in_channels: int = 3, **kwargs: Any) -> VGG:
     """VGG configuration A: 8 convolutions and 3 FC layers, 11 weight layers.
 
     Example:
+        >>> import torch
+        >>> from cnnref.models.vgg import vgg11
         >>> with torch.device("meta"):
         ...     model = vgg11()
         >>> sum(p.numel() for p in model.parameters())
@@ -554,6 +565,8 @@ def vgg11_lrn(num_classes: int = 1000, in_channels: int = 3, **kwargs: Any) -> V
     """VGG configuration A-LRN: A with local response normalisation after `conv1_1`.
 
     Example:
+        >>> import torch
+        >>> from cnnref.models.vgg import vgg11_lrn
         >>> with torch.device("meta"):
         ...     model = vgg11_lrn()
         >>> model.features.lrn1
@@ -579,6 +592,8 @@ def vgg13(num_classes: int = 1000, in_channels: int = 3, **kwargs: Any) -> VGG:
     """VGG configuration B: two 3×3 convolutions per block, 13 weight layers.
 
     Example:
+        >>> import torch
+        >>> from cnnref.models.vgg import vgg13
         >>> with torch.device("meta"):
         ...     model = vgg13()
         >>> sum(p.numel() for p in model.parameters())
@@ -609,6 +624,8 @@ def vgg16c(num_classes: int = 1000, in_channels: int = 3, **kwargs: Any) -> VGG:
     """VGG configuration C: B plus a 1×1 convolution ending blocks 3, 4 and 5.
 
     Example:
+        >>> import torch
+        >>> from cnnref.models.vgg import vgg16c
         >>> with torch.device("meta"):
         ...     model = vgg16c()
         >>> sum(p.numel() for p in model.parameters())
@@ -634,6 +651,8 @@ def vgg16(num_classes: int = 1000, in_channels: int = 3, **kwargs: Any) -> VGG:
     """VGG configuration D, the "VGG-16": three 3×3 convolutions in blocks 3 to 5.
 
     Example:
+        >>> import torch
+        >>> from cnnref.models.vgg import vgg16
         >>> with torch.device("meta"):
         ...     model = vgg16()
         >>> sum(p.numel() for p in model.parameters())
@@ -659,6 +678,8 @@ def vgg19(num_classes: int = 1000, in_channels: int = 3, **kwargs: Any) -> VGG:
     """VGG configuration E, the "VGG-19": four 3×3 convolutions in blocks 3 to 5.
 
     Example:
+        >>> import torch
+        >>> from cnnref.models.vgg import vgg19
         >>> with torch.device("meta"):
         ...     model = vgg19()
         >>> sum(p.numel() for p in model.parameters())
@@ -683,6 +704,8 @@ def vgg11_bn(num_classes: int = 1000, in_channels: int = 3, **kwargs: Any) -> VG
     """VGG configuration A with batch norm after every convolution (torchvision's, not the paper's).
 
     Example:
+        >>> import torch
+        >>> from cnnref.models.vgg import vgg11_bn
         >>> with torch.device("meta"):
         ...     model = vgg11_bn()
         >>> sum(p.numel() for p in model.parameters())
@@ -707,6 +730,8 @@ def vgg13_bn(num_classes: int = 1000, in_channels: int = 3, **kwargs: Any) -> VG
     """VGG configuration B with batch norm after every convolution (torchvision's, not the paper's).
 
     Example:
+        >>> import torch
+        >>> from cnnref.models.vgg import vgg13_bn
         >>> with torch.device("meta"):
         ...     model = vgg13_bn()
         >>> sum(p.numel() for p in model.parameters())
@@ -731,6 +756,8 @@ def vgg16_bn(num_classes: int = 1000, in_channels: int = 3, **kwargs: Any) -> VG
     """VGG configuration D with batch norm after every convolution (torchvision's, not the paper's).
 
     Example:
+        >>> import torch
+        >>> from cnnref.models.vgg import vgg16_bn
         >>> with torch.device("meta"):
         ...     model = vgg16_bn()
         >>> sum(p.numel() for p in model.parameters())
@@ -755,6 +782,8 @@ def vgg19_bn(num_classes: int = 1000, in_channels: int = 3, **kwargs: Any) -> VG
     """VGG configuration E with batch norm after every convolution (torchvision's, not the paper's).
 
     Example:
+        >>> import torch
+        >>> from cnnref.models.vgg import vgg19_bn
         >>> with torch.device("meta"):
         ...     model = vgg19_bn()
         >>> sum(p.numel() for p in model.parameters())

@@ -78,6 +78,8 @@ class ZFNet(nn.Module):
         ValueError: If `num_classes` or `in_channels` is not positive.
 
     Example:
+        >>> import torch
+        >>> from cnnref.models.zfnet import ZFNet
         >>> with torch.device("meta"):
         ...     model = ZFNet()
         >>> model.conv1.kernel_size, model.conv1.stride, model.conv2.stride
@@ -133,6 +135,8 @@ class ZFNet(nn.Module):
             How many filters were rescaled.
 
         Example:
+            >>> import torch
+            >>> from cnnref.models.zfnet import ZFNet
             >>> model = ZFNet(num_classes=10)
             >>> with torch.no_grad():
             ...     _ = model.conv1.weight[0].fill_(1.0)
@@ -238,6 +242,7 @@ def zfnet(num_classes: int = 1000, **kwargs: object) -> ZFNet:
         The network, in training mode.
 
     Example:
+        >>> from cnnref.models.zfnet import zfnet
         >>> import torch
         >>> with torch.device("meta"):
         ...     model = zfnet()

@@ -48,6 +48,8 @@ def activation(logits: torch.Tensor, multi_label: bool = False) -> torch.Tensor:
         Probabilities, the shape of `logits`.
 
     Example:
+        >>> import torch
+        >>> from cnnref.tasks.classification import activation
         >>> activation(torch.tensor([[0.0, 0.0]]))
         tensor([[0.5000, 0.5000]])
         >>> activation(torch.tensor([[0.0, 0.0]]), multi_label=True)
@@ -71,6 +73,8 @@ def predict(
         `(N,)` class indices, or `(N, num_classes)` booleans.
 
     Example:
+        >>> import torch
+        >>> from cnnref.tasks.classification import predict
         >>> predict(torch.tensor([[0.1, 2.0, -1.0]]))
         tensor([1])
         >>> predict(torch.tensor([[0.1, 2.0, -1.0]]), multi_label=True)
@@ -95,6 +99,8 @@ class ClassificationHead(nn.Module):
         dropout: Dropout probability before the fully connected layer.
 
     Example:
+        >>> import torch
+        >>> from cnnref.tasks.classification import ClassificationHead
         >>> head = ClassificationHead(16, num_classes=5)
         >>> head(torch.randn(2, 16, 3, 3)).shape
         torch.Size([2, 5])
@@ -142,6 +148,8 @@ def classification_loss(
         The mean loss.
 
     Example:
+        >>> import torch
+        >>> from cnnref.tasks.classification import classification_loss
         >>> round(classification_loss(torch.zeros(1, 4), torch.tensor([2])).item(), 4)  # ln 4
         1.3863
         >>> classification_loss(torch.zeros(1, 2), torch.tensor([[1.0, 0.0]]), multi_label=True)

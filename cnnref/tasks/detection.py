@@ -62,6 +62,8 @@ class DetectionHead(nn.Module):
         hidden: Channels of the hidden 1x1 conv.
 
     Example:
+        >>> import torch
+        >>> from cnnref.tasks.detection import DetectionHead
         >>> head = DetectionHead(16, num_classes=3, boxes_per_cell=2)
         >>> out = head(torch.randn(1, 16, 7, 7))
         >>> out.shape  # 7 x 7 x (2 * 5 + 3)
@@ -180,6 +182,8 @@ def encode_detection_targets(
         cell, with `x, y` the centre's offset inside the cell; zeros elsewhere.
 
     Example:
+        >>> import torch
+        >>> from cnnref.tasks.detection import encode_detection_targets
         >>> t = encode_detection_targets([torch.tensor([[0.75, 0.25, 0.25, 0.04]])],
         ...                              [torch.tensor([1])], grid=(2, 2), num_classes=2)
         >>> t[0, 0, 1]  # row 0, column 1
@@ -246,6 +250,8 @@ def detection_loss(
         The loss summed over the grid, averaged over the batch.
 
     Example:
+        >>> import torch
+        >>> from cnnref.tasks.detection import detection_loss
         >>> out = torch.zeros(2, 4, 4, 5 + 3)
         >>> boxes = [torch.tensor([[0.3, 0.3, 0.2, 0.2]]), torch.zeros(0, 4)]
         >>> labels = [torch.tensor([1]), torch.zeros(0, dtype=torch.long)]

@@ -49,6 +49,8 @@ class LocalizationHead(nn.Module):
         pool: Side of the pooled grid.
 
     Example:
+        >>> import torch
+        >>> from cnnref.tasks.localization import LocalizationHead
         >>> head = LocalizationHead(16, num_classes=3)
         >>> out = head(torch.randn(2, 16, 3, 3))
         >>> out.shape
@@ -108,6 +110,8 @@ def localization_loss(
         The mean loss.
 
     Example:
+        >>> import torch
+        >>> from cnnref.tasks.localization import localization_loss
         >>> box = torch.tensor([[0.5, 0.5, 0.5, 0.5]])
         >>> round(localization_loss(torch.logit(box), box).item(), 4)  # a perfect box
         0.0

@@ -39,6 +39,8 @@ class RegressionHead(nn.Module):
         hidden: Width of the hidden layer.
 
     Example:
+        >>> import torch
+        >>> from cnnref.tasks.regression import RegressionHead
         >>> head = RegressionHead(16, num_outputs=1)
         >>> head(torch.randn(2, 16, 3, 3)).shape
         torch.Size([2, 1])
@@ -79,6 +81,8 @@ def regression_loss(pred: torch.Tensor, target: torch.Tensor, kind: str = "mse")
         The mean loss.
 
     Example:
+        >>> import torch
+        >>> from cnnref.tasks.regression import regression_loss
         >>> regression_loss(torch.tensor([[2.0], [4.0]]), torch.tensor([3.0, 4.0]))
         tensor(0.5000)
     """

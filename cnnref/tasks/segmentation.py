@@ -45,6 +45,8 @@ class SegmentationHead(nn.Module):
         hidden: Channels of the hidden 1x1 conv.
 
     Example:
+        >>> import torch
+        >>> from cnnref.tasks.segmentation import SegmentationHead
         >>> head = SegmentationHead(16, num_classes=1)
         >>> head(torch.randn(2, 16, 4, 4), size=(32, 32)).shape
         torch.Size([2, 1, 32, 32])
@@ -88,6 +90,8 @@ def dice_loss(probs: torch.Tensor, target: torch.Tensor, eps: float = 1.0) -> to
         The loss in `[0, 1)`.
 
     Example:
+        >>> import torch
+        >>> from cnnref.tasks.segmentation import dice_loss
         >>> dice_loss(torch.tensor([1.0, 0.0]), torch.tensor([1.0, 0.0]))
         tensor(0.)
     """
@@ -115,6 +119,8 @@ def segmentation_loss(logits: torch.Tensor, target: torch.Tensor) -> torch.Tenso
             crop the target to the output first).
 
     Example:
+        >>> import torch
+        >>> from cnnref.tasks.segmentation import segmentation_loss
         >>> loss = segmentation_loss(torch.full((1, 1, 2, 2), 20.0), torch.ones(1, 2, 2))
         >>> round(loss.item(), 4)  # confident and right
         0.0

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import shlex
 import statistics
 from pathlib import Path
 
@@ -265,6 +266,29 @@ def throughput_plot_svg(
     return buffer.getvalue()
 
 
+def _shell_lines(command: str, indent: str) -> str:
+    """A recorded command as a reader types it: one `--option value` a line, `\\`-continued,
+    each value quoted only where the shell needs it (double quotes when it holds a `'`)."""
+
+    def quote(arg: str) -> str:
+        if shlex.quote(arg) == arg or any(c in arg for c in '"$`\\!'):
+            return shlex.quote(arg)
+        return f'"{arg}"' if "'" in arg else shlex.quote(arg)
+
+    parts, lines = shlex.split(command), []
+    for arg in parts:
+        if arg.startswith("--") or not lines:
+            lines.append(quote(arg))
+        else:
+            lines[-1] += " " + quote(arg)
+    head = [ln for ln in lines if not ln.startswith("--")]
+    options = [ln for ln in lines if ln.startswith("--")]
+    short = [o for o in options if len(o) <= 20]
+    first = " ".join(head + short)
+    rest = [o for o in options if len(o) > 20]
+    return f" \\\n{indent}    ".join([indent + first, *rest])
+
+
 def performance() -> Out:
     """The machine and protocol of each run, the ratio table, the ceiling table, the plot."""
     try:
@@ -289,10 +313,10 @@ def performance() -> Out:
         line = f"- **{stem}**: {detail}"
         if run.get("created"):
             line += f", {run['created']}"
-        if command:
-            line += f"; `{command}`"
         if run.get("note"):
             line += f". {run['note']}"
+        if command:  # as a code block under the item, one option a line
+            line += "\n\n    ```bash\n" + _shell_lines(command, "    ") + "\n    ```\n"
         lines.append(line)
     out.add("Runs:", "\n".join(lines))
     out.add(

@@ -1,0 +1,25 @@
+// Accessibility for elements material's own JavaScript adds to a page at run time, which the
+// theme's templates (docs/overrides/) cannot reach:
+// - a table wider than the page scrolls inside material's `.md-typeset__scrollwrap`: the
+//   wrapper becomes focusable, so that a keyboard can scroll it (WCAG 2.1.1);
+// - each code block's button bar (`nav.md-code__nav`) would be one more unnamed navigation
+//   landmark per block: it is a plain group of buttons (role "none"), not a landmark.
+// Checked by axe-core in tests/test_site_browser.py.
+;(() => {
+  const fix = root => {
+    for (const wrap of root.querySelectorAll(".md-typeset__scrollwrap:not([tabindex])")) {
+      wrap.setAttribute("tabindex", "0")
+    }
+    for (const nav of root.querySelectorAll("nav.md-code__nav:not([role])")) {
+      nav.setAttribute("role", "none")
+    }
+  }
+  new MutationObserver(records => {
+    for (const record of records) {
+      for (const node of record.addedNodes) {
+        if (node.nodeType === Node.ELEMENT_NODE) fix(node.parentElement || node)
+      }
+    }
+  }).observe(document.body, {childList: true, subtree: true})
+  fix(document)
+})()
