@@ -140,7 +140,8 @@ class Layer:
             module that called it and the function (`"up1.cat"`).
         op: `"input"`, `"conv"`, `"convT"`, `"pool"`, `"adaptive"`, `"flatten"`, `"linear"`,
             `"same"` (shape-preserving: ReLU, batch norm, dropout, ...), `"merge"` (an
-            element-wise sum or product of branches), `"cat"`, `"crop"` (centre crop to the
+            element-wise sum or product of branches), `"scale"` (the first input times
+            per-channel weights broadcast over its map, as in SENet's SE block), `"cat"`, `"crop"` (centre crop to the
             size of `ref`) or `"resize"` (bilinear, to the size of `ref`).
         inputs: Indices of the layers it reads.
         params: Its parameters.
@@ -383,6 +384,10 @@ class _Recorder(TorchFunctionMode):
         elif all(self.shapes[i] == shape for i in inputs):
             op = "same" if len(inputs) == 1 else "merge"
             layer = Layer(name, op, inputs, type=fname)
+        elif fname == "mul" and first == shape and all(
+            self.shapes[i] == (shape[0], 1, 1) for i in inputs[1:]
+        ):
+            layer = Layer(name, "scale", inputs, type=fname)
         else:
             raise ValueError(f"{name}: no shape rule for {fname} {first} -> {shape}")
         if layer.op in ("crop", "resize"):
@@ -577,6 +582,12 @@ def _walk(layers: list[Layer], size: tuple[int, int]):
             shapes.append((a["out"],))
             fields.append(Field(None, None, None))
         elif op == "same":
+            shapes.append(x)
+            fields.append(f)
+        elif op == "scale":  # the map, times one weight per channel computed from all of it
+            if any(s != (x[0], 1, 1) for s in ins[1:]):
+                shown = ", ".join("×".join(map(str, s)) for s in ins)
+                raise InputSizeError(layer.name, f"its inputs do not match: {shown}")
             shapes.append(x)
             fields.append(f)
         elif op in ("merge", "cat"):

@@ -154,6 +154,13 @@
         } else if (op === "same") {
           shape = x;
           field = f;
+        } else if (op === "scale") {
+          // SENet's rescaling: the map times one weight per channel, computed from all of it
+          if (ins.slice(1).some(function (s) { return s.join(",") !== [x[0], 1, 1].join(","); })) {
+            throw new TooSmall(name, "its inputs do not match: " + ins.map(dims).join(", "));
+          }
+          shape = x;
+          field = f; // the map's field; the weights' global pool is not a receptive field
         } else if (op === "merge" || op === "cat") {
           var key = ins.map(function (s) {
             return (op === "cat" ? s.slice(1) : s).join(",");
