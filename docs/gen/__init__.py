@@ -27,6 +27,7 @@ GENERATORS: dict[str, str] = {
     "config-table": "models:config_table",
     "blocks-table": "models:blocks_table",
     "torchvision": "models:torchvision",
+    "api-modules": "models:api_modules",  # the API pages' `:::` lines, from the registries
     "claims": "claims:claims",
     # the whole registry; docs/gen/history.py
     "ilsvrc-plot": "history:ilsvrc_plot",

@@ -14,6 +14,7 @@ import torch
 from torch import nn
 
 import cnnref
+from cnnref import tasks
 from gen import Out
 from gen.common import (
     FAMILY,
@@ -712,3 +713,19 @@ with torch.no_grad():
                 f"`{v}`. {about.differs_from_torchvision}"
             )
     return out
+
+
+def api_modules(kind: str) -> Out:
+    """The `::: module` lines of an API page, one per family or task, found in the registries.
+
+    A new family's or task's module appears on the API pages by itself.
+    """
+    if kind == "models":
+        modules = [f"cnnref.models.{f.name}" for f in cnnref.list_families()]
+        modules.append("cnnref.models._common")
+    elif kind == "tasks":
+        modules = ["cnnref.tasks", *(tasks.get_task(t).head.__module__ for t in tasks.list_tasks())]
+        modules.append("cnnref.tasks.base")
+    else:
+        raise ValueError(f"api-modules: unknown kind {kind!r}; known: models, tasks")
+    return Out().add(*(f"::: {m}" for m in modules))
