@@ -334,7 +334,8 @@ def test_model_table_cells_are_the_packages(graphs: dict) -> None:
         assert row["mult_adds"] == sum(r.macs for r in table)
         assert row["memory_inference"] == memory.inference
         assert row["memory_training"] == memory.training
-        assert row["receptive_field"] == (final[0] if final[0] == final[1] else f"{final[0]}×{final[1]}")
+        square = final[0] == final[1]
+        assert row["receptive_field"] == (final[0] if square else f"{final[0]}×{final[1]}")
         assert row["min_input"] == analysis.min_input_size(layers)
         assert row["cpu_images_per_s"] == speed.get(name)
         for key in ("top1", "top5"):
