@@ -264,11 +264,6 @@ def test_unet_receptive_field_equals_the_input_gradient(
 def test_smallest_input_is_the_cards(name: str, graphs: dict) -> None:
     derived = analysis.min_input_size(graph(graphs, name))
     card = cnnref.get_card(name)
-    if card.family == "attention" and derived < card.min_input_size:
-        pytest.xfail(
-            f"{name}: every layer accepts {derived}×{derived}, but the card (and the model's "
-            f"input check) asks for {card.min_input_size}"
-        )
     assert derived == card.min_input_size
     with torch.device("meta"):
         model = cnnref.create_model(name).eval()
@@ -334,9 +329,8 @@ def test_model_table_cells_are_the_packages(graphs: dict) -> None:
         assert row["mult_adds"] == sum(r.macs for r in table)
         assert row["memory_inference"] == memory.inference
         assert row["memory_training"] == memory.training
-        assert row["receptive_field"] == (
-            final[0] if final[0] == final[1] else f"{final[0]}×{final[1]}"
-        )
+        square = final[0] == final[1]
+        assert row["receptive_field"] == (final[0] if square else f"{final[0]}×{final[1]}")
         assert row["min_input"] == analysis.min_input_size(layers)
         assert row["cpu_images_per_s"] == speed.get(name)
         for key in ("top1", "top5"):

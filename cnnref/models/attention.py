@@ -285,7 +285,7 @@ class ResidualAttentionNet(nn.Module):
         num_classes: Size of the output layer.
         num_features: Channels of the `forward_features` map (2048).
         head_modules: Submodules that only `forward_head` runs (a `TaskModel` drops them).
-        min_input_size: Smallest input side (32, the network's total stride).
+        min_input_size: Smallest input side (1: every layer is padded).
 
     Raises:
         ValueError: If `depth` is not 56 or 92, or a count is not positive.
@@ -307,9 +307,10 @@ class ResidualAttentionNet(nn.Module):
         self.head_modules = ("avgpool", "fc")  # forward_features never runs these
         # conv1 and pool1 halve the input, so do the first units of stages 2, 3, 4: the last
         # map is 1/32 of the input, and so is the coarsest level of every mask branch
-        # (stage 1 pools 3 more times from 1/4). At 32 pixels both are 1×1; below that
-        # they would exist only thanks to padding.
-        self.min_input_size = 32
+        # (stage 1 pools 3 more times from 1/4). Every layer is padded, so like ResNet's
+        # (torchvision's metadata says 1×1) the network runs on any input of at least 1×1
+        # (`cnnref.analysis.min_input_size` derives it); below 32 pixels its maps are 1×1.
+        self.min_input_size = 1
 
         self.conv1 = nn.Conv2d(in_channels, 64, kernel_size=7, stride=2, padding=3, bias=False)
         self.bn1 = nn.BatchNorm2d(64)
@@ -409,7 +410,7 @@ _DRAWBACKS = (
     paper_params=PAPER_PARAMS[56],
     paper_params_source="Wang et al. 2017, Tables 2 and 6",
     input_size=(3, 224, 224),
-    min_input_size=32,
+    min_input_size=1,
     weight_layers=56,
     key_ideas=_KEY_IDEAS,
     drawbacks=_DRAWBACKS,
@@ -464,7 +465,7 @@ def attention56(num_classes: int = 1000, **kwargs: int) -> ResidualAttentionNet:
     paper_params=PAPER_PARAMS[92],
     paper_params_source="Wang et al. 2017, Tables 2 and 6",
     input_size=(3, 224, 224),
-    min_input_size=32,
+    min_input_size=1,
     weight_layers=92,
     key_ideas=_KEY_IDEAS,
     drawbacks=_DRAWBACKS,

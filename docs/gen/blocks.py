@@ -188,6 +188,8 @@ def _layer_text(layer: analysis.Layer) -> str:
         return "bilinear up-sample"
     if layer.op == "flatten":
         return "flatten"
+    if layer.op == "same" and layer.type in ("add", "radd", "mul", "rmul"):
+        return "+ a constant" if "add" in layer.type else "× a constant"  # e.g. 1 + M(x)
     short = {
         "BatchNorm2d": "BN",
         "ReLU": "ReLU",
@@ -195,7 +197,6 @@ def _layer_text(layer: analysis.Layer) -> str:
         "LocalResponseNorm": "LRN",
         "Dropout": "dropout",
         "Sigmoid": "sigmoid",
-        "radd": "1 + ·",
     }
     return short.get(layer.type, layer.type)
 
