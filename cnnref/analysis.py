@@ -141,8 +141,11 @@ class Layer:
         op: `"input"`, `"conv"`, `"convT"`, `"pool"`, `"adaptive"`, `"flatten"`, `"linear"`,
             `"same"` (shape-preserving: ReLU, batch norm, dropout, ...), `"merge"` (an
             element-wise sum or product of branches), `"scale"` (the first input times
-            per-channel weights broadcast over its map, as in SENet's SE block), `"cat"`, `"crop"` (centre crop to the
-            size of `ref`) or `"resize"` (bilinear, to the size of `ref`).
+            per-channel weights broadcast over its map, as in SENet's SE block; its receptive
+            field is the map's: the weights see the whole input through a global pool, so
+            every unit also depends on all of it, which a receptive field does not describe),
+            `"cat"`, `"crop"` (centre crop to the size of `ref`) or `"resize"` (bilinear, to
+            the size of `ref`).
         inputs: Indices of the layers it reads.
         params: Its parameters.
         conv_macs: Whether its multiply-adds are its parameters times its output positions
@@ -384,8 +387,10 @@ class _Recorder(TorchFunctionMode):
         elif all(self.shapes[i] == shape for i in inputs):
             op = "same" if len(inputs) == 1 else "merge"
             layer = Layer(name, op, inputs, type=fname)
-        elif fname == "mul" and first == shape and all(
-            self.shapes[i] == (shape[0], 1, 1) for i in inputs[1:]
+        elif (
+            fname == "mul"
+            and first == shape
+            and all(self.shapes[i] == (shape[0], 1, 1) for i in inputs[1:])
         ):
             layer = Layer(name, "scale", inputs, type=fname)
         else:
