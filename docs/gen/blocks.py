@@ -36,7 +36,7 @@ def _container(module: nn.Module | None) -> bool:
 
 
 FOLD = ("same",)  # shape-preserving layers: written into the box before them
-MERGES = ("merge", "cat")
+MERGES = ("merge", "cat", "scale")  # steps that join two paths (SENet's scale too)
 
 BOX_W, BOX_H, GAP_X, GAP_Y, FONT = 164, 46, 22, 24, 11
 LEVEL_DX = 64  # horizontal step per resolution level in a U
@@ -182,6 +182,8 @@ def _layer_text(layer: analysis.Layer) -> str:
         return "concatenate"
     if layer.op == "merge":
         return {"mul": "multiply", "add": "add", "iadd": "add"}.get(layer.type, layer.type)
+    if layer.op == "scale":
+        return "scale each channel"
     if layer.op == "crop":
         return "crop (copy and crop)"
     if layer.op == "resize":
