@@ -160,18 +160,26 @@ def lighthouse(url: str, report: Path, cpu_slowdown: float = 4.0) -> dict:
         "--form-factor=mobile",
         "--chrome-flags=--headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage",
     ]
-    proc = subprocess.run(command, env=env, capture_output=True, text=True, timeout=240)
-    if proc.returncode != 0 or not report.exists():
-        raise RuntimeError(f"lighthouse failed on {url}:\n{proc.stderr[-3000:]}")
-    return json.loads(report.read_text(encoding="utf-8"))
+    error = ""
+    for _ in range(2):  # once more when Chromium gives up on a page (a busy host)
+        report.unlink(missing_ok=True)
+        proc = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+        if proc.returncode == 0 and report.exists():
+            return json.loads(report.read_text(encoding="utf-8"))
+        error = proc.stderr.strip()[-2000:]
+    return {"error": f"lighthouse failed on {url}: {error}"}
 
 
 def scores(result: dict) -> dict[str, int]:
+    if "error" in result:
+        return dict.fromkeys(CATEGORIES, 0)
     return {c: round(100 * (result["categories"][c]["score"] or 0)) for c in CATEGORIES}
 
 
 def failing_audits(result: dict, category: str) -> list[str]:
     """The audits that cost a category points: `id (score): title`."""
+    if "error" in result:
+        return [result["error"]]
     refs = result["categories"][category]["auditRefs"]
     audits = result["audits"]
     out = []
@@ -204,19 +212,24 @@ def check_page(base_url: str, kind: str, path: str, runs: int = RUNS) -> dict:
     performance = [scores(r)["performance"] for r in results]
     order = sorted(range(len(results)), key=lambda i: performance[i])
     result = results[order[(len(order) - 1) // 2]]  # the median run (the lower of two middles)
-    weight = result["audits"]["total-byte-weight"]["numericValue"]
+    audits = result.get("audits", {})
+
+    def figure(audit: str) -> float:
+        return audits.get(audit, {}).get("numericValue") or 0
+
     return {
         "kind": kind,
         "path": path,
         "scores": scores(result),
         "performance_runs": performance,
         "cpu_slowdowns": [
-            r["configSettings"]["throttling"]["cpuSlowdownMultiplier"] for r in results
+            r.get("configSettings", {}).get("throttling", {}).get("cpuSlowdownMultiplier")
+            for r in results
         ],
         "benchmark_indexes": [r.get("environment", {}).get("benchmarkIndex") for r in results],
-        "weight_kib": round(weight / 1024),
-        "lcp_s": round(result["audits"]["largest-contentful-paint"]["numericValue"] / 1000, 2),
-        "tbt_ms": round(result["audits"]["total-blocking-time"]["numericValue"]),
+        "weight_kib": round(figure("total-byte-weight") / 1024),
+        "lcp_s": round(figure("largest-contentful-paint") / 1000, 2),
+        "tbt_ms": round(figure("total-blocking-time")),
         "problems": {
             c: failing_audits(result, c) for c in CATEGORIES if scores(result)[c] < MINIMUM[c]
         },
