@@ -98,6 +98,8 @@ def topk_error(logits: torch.Tensor, targets: torch.Tensor, k: int = 1) -> float
     Example:
         Three images, four classes; the true classes are 0, 1 and 2:
 
+        >>> import torch
+        >>> from cnnref.metrics import topk_error
         >>> logits = torch.tensor([[0.1, 0.2, 0.3, 0.4],   # 0 is the lowest: wrong in the top 3
         ...                        [0.0, 0.9, 0.1, 0.0],   # 1 is the highest: right at top 1
         ...                        [0.5, 0.1, 0.4, 0.0]])  # 2 is second: right at top 2
@@ -407,6 +409,8 @@ def mean_average_precision(
     Example:
         One image with two true boxes; one is found, plus one false alarm with a lower score:
 
+        >>> import torch
+        >>> from cnnref.metrics import mean_average_precision
         >>> target = {"boxes": torch.tensor([[0.25, 0.25, 0.2, 0.2], [0.75, 0.75, 0.2, 0.2]]),
         ...           "labels": torch.tensor([0, 0])}
         >>> pred = {"boxes": torch.tensor([[0.25, 0.26, 0.2, 0.2], [0.5, 0.5, 0.1, 0.1]]),

@@ -10,7 +10,8 @@
   linked from the pages that have math only, inside the article, so that material's instant
   navigation, which swaps the article, brings it along.
 - **Images**: every `<img>` in a page gets its intrinsic `width` and `height` (read from the SVG
-  the generators made), so nothing shifts as it loads; all but a page's first image load lazily.
+  the generators made), so nothing shifts as it loads; the images after the page's first section
+  heading load lazily.
 - **Search**: the source listings on the API pages (mkdocstrings' "Source code in ..." blocks)
   and torchinfo's layer-by-layer listings are marked `data-search-exclude`; material's search
   leaves them out of the index.
@@ -194,12 +195,11 @@ def _image_size(data: bytes) -> tuple[int, int] | None:
 
 def _size_images(html: str, page: Page, files: Files) -> str:
     here = posixpath.dirname(page.file.dest_uri)
-    count = 0
+    fold = html.find("<h2")  # below the first section heading, a figure is off the first screen
+    fold = len(html) if fold < 0 else fold
 
     def replace(match: re.Match) -> str:
-        nonlocal count
         tag = match[0]
-        count += 1
         attrs = ""
         src = re.search(r'\bsrc="([^"]+)"', tag)
         if src and " width=" not in tag and "://" not in src[1]:
@@ -208,7 +208,7 @@ def _size_images(html: str, page: Page, files: Files) -> str:
             size = _image_size(file.content_bytes) if file is not None else None
             if size:
                 attrs += f' width="{size[0]}" height="{size[1]}"'
-        if count > 1 and "loading=" not in tag:
+        if match.start() > fold and "loading=" not in tag:
             attrs += ' loading="lazy"'
         if "decoding=" not in tag:
             attrs += ' decoding="async"'

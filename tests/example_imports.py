@@ -86,33 +86,35 @@ def free_names(code: str) -> list[str]:
 
 
 def examples(lines: list[str]) -> list[tuple[int, str, str]]:
-    """(index of the first prompt line, its indentation, the example's code) of each example."""
+    """(index of the first prompt line, its indentation, the example's code) of each example.
+
+    An example is the body of an `Example:` section: the lines after the header that are blank
+    or indented deeper than it (prose may come before the first prompt).
+    """
     out = []
     i = 0
     while i < len(lines):
-        if HEADER.match(lines[i]):
-            j = i + 1
-            while j < len(lines) and not lines[j].strip():
-                j += 1
-            first, code = None, []
-            while j < len(lines) and (not lines[j].strip() or PROMPT.match(lines[j]) or first):
-                if HEADER.match(lines[j]) or lines[j].strip() in ('"""', "'''"):
-                    break
-                match = PROMPT.match(lines[j])
-                if match:
-                    first = j if first is None else first
-                    code.append(lines[j][match.end() :])
-                elif lines[j].strip() and first is not None:
-                    indent = len(lines[first]) - len(lines[first].lstrip())
-                    if len(lines[j]) - len(lines[j].lstrip()) < indent:
-                        break  # dedented: the section is over
-                j += 1
-            if first is not None:
-                indent = lines[first][: len(lines[first]) - len(lines[first].lstrip())]
-                out.append((first, indent, "\n".join(code)))
-            i = j
-        else:
+        header = HEADER.match(lines[i])
+        if not header:
             i += 1
+            continue
+        depth = len(header["indent"])
+        j = i + 1
+        first, code = None, []
+        while j < len(lines) and (
+            not lines[j].strip() or len(lines[j]) - len(lines[j].lstrip()) > depth
+        ):
+            if lines[j].strip() in ('"""', "'''"):
+                break
+            match = PROMPT.match(lines[j])
+            if match:
+                first = j if first is None else first
+                code.append(lines[j][match.end() :])
+            j += 1
+        if first is not None:
+            indent = lines[first][: len(lines[first]) - len(lines[first].lstrip())]
+            out.append((first, indent, "\n".join(code)))
+        i = j
     return out
 
 
