@@ -110,12 +110,13 @@ REFERENCES: dict[str, Paper] = {
         year=2016,
         url="https://arxiv.org/abs/1506.02640",
     ),
-    # What first-layer filters look like (the Features page).
+    # What first-layer filters look like (the Features page). The same paper as the `zfnet`
+    # card's, field for field (year: the arXiv version's), so it is listed and keyed once.
     "zeiler2014": Paper(
         title="Visualizing and Understanding Convolutional Networks",
         authors="M. D. Zeiler, R. Fergus",
         venue="ECCV 2014",
-        year=2014,
+        year=2013,
         url="https://arxiv.org/abs/1311.2901",
     ),
     # --- Before 2012 (the Before 2012 page) ---
