@@ -16,6 +16,7 @@ Example:
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from urllib.parse import urlsplit
@@ -109,13 +110,112 @@ REFERENCES: dict[str, Paper] = {
         year=2016,
         url="https://arxiv.org/abs/1506.02640",
     ),
-    # What first-layer filters look like (the Features page).
+    # What first-layer filters look like (the Features page). The same paper as the `zfnet`
+    # card's, field for field (year: the arXiv version's), so it is listed and keyed once.
     "zeiler2014": Paper(
         title="Visualizing and Understanding Convolutional Networks",
         authors="M. D. Zeiler, R. Fergus",
         venue="ECCV 2014",
-        year=2014,
+        year=2013,
         url="https://arxiv.org/abs/1311.2901",
+    ),
+    # --- Before 2012 (the Before 2012 page) ---
+    # Receptive fields of single cells in the cat's visual cortex.
+    "hubel1959receptive": Paper(
+        title="Receptive fields of single neurones in the cat's striate cortex",
+        authors="D. H. Hubel, T. N. Wiesel",
+        venue="The Journal of Physiology 148(3)",
+        year=1959,
+        url="https://doi.org/10.1113/jphysiol.1959.sp006308",
+    ),
+    # Simple and complex cells, and the hierarchy between them.
+    "hubel1962receptive": Paper(
+        title="Receptive fields, binocular interaction and functional architecture in the "
+        "cat's visual cortex",
+        authors="D. H. Hubel, T. N. Wiesel",
+        venue="The Journal of Physiology 160(1)",
+        year=1962,
+        url="https://doi.org/10.1113/jphysiol.1962.sp006837",
+    ),
+    # S-cells and C-cells with shared weights, trained without labels.
+    "fukushima1980neocognitron": Paper(
+        title="Neocognitron: A self-organizing neural network model for a mechanism of "
+        "pattern recognition unaffected by shift in position",
+        authors="K. Fukushima",
+        venue="Biological Cybernetics 36(4)",
+        year=1980,
+        url="https://doi.org/10.1007/BF00344251",
+    ),
+    # The first convolutional network trained end to end by backpropagation (zip codes).
+    "lecun1989backpropagation": Paper(
+        title="Backpropagation Applied to Handwritten Zip Code Recognition",
+        authors="Y. LeCun, B. Boser, J. S. Denker, D. Henderson, R. E. Howard, W. Hubbard, "
+        "L. D. Jackel",
+        venue="Neural Computation 1(4)",
+        year=1989,
+        url="https://doi.org/10.1162/neco.1989.1.4.541",
+    ),
+    # The ImageNet database, from which ILSVRC's data were drawn.
+    "deng2009imagenet": Paper(
+        title="ImageNet: A Large-Scale Hierarchical Image Database",
+        authors="J. Deng, W. Dong, R. Socher, L.-J. Li, K. Li, L. Fei-Fei",
+        venue="CVPR 2009",
+        year=2009,
+        url="https://doi.org/10.1109/CVPR.2009.5206848",
+    ),
+    # GPU committees of CNNs that led digit and traffic-sign benchmarks in 2012.
+    "ciresan2012multi": Paper(
+        title="Multi-column Deep Neural Networks for Image Classification",
+        authors="D. Cireşan, U. Meier, J. Schmidhuber",
+        venue="CVPR 2012",
+        year=2012,
+        url="https://arxiv.org/abs/1202.2745",
+    ),
+    # Rectified linear units (in RBMs).
+    "nair2010rectified": Paper(
+        title="Rectified Linear Units Improve Restricted Boltzmann Machines",
+        authors="V. Nair, G. E. Hinton",
+        venue="ICML 2010",
+        year=2010,
+        url="https://icml.cc/Conferences/2010/papers/432.pdf",
+    ),
+    # Dropout, first as a preprint, then in full.
+    "hinton2012improving": Paper(
+        title="Improving neural networks by preventing co-adaptation of feature detectors",
+        authors="G. E. Hinton, N. Srivastava, A. Krizhevsky, I. Sutskever, R. R. Salakhutdinov",
+        venue="arXiv:1207.0580",
+        year=2012,
+        url="https://arxiv.org/abs/1207.0580",
+    ),
+    "srivastava2014dropout": Paper(
+        title="Dropout: A Simple Way to Prevent Neural Networks from Overfitting",
+        authors="N. Srivastava, G. E. Hinton, A. Krizhevsky, I. Sutskever, R. R. Salakhutdinov",
+        venue="JMLR 15",
+        year=2014,
+        url="https://jmlr.org/papers/v15/srivastava14a.html",
+    ),
+    # --- After the networks built here (the After page; ResNeXt is SENet's base) ---
+    "xie2017aggregated": Paper(
+        title="Aggregated Residual Transformations for Deep Neural Networks",
+        authors="S. Xie, R. Girshick, P. Dollár, Z. Tu, K. He",
+        venue="CVPR 2017",
+        year=2017,
+        url="https://arxiv.org/abs/1611.05431",
+    ),
+    "huang2017densely": Paper(
+        title="Densely Connected Convolutional Networks",
+        authors="G. Huang, Z. Liu, L. van der Maaten, K. Q. Weinberger",
+        venue="CVPR 2017",
+        year=2017,
+        url="https://arxiv.org/abs/1608.06993",
+    ),
+    # The SENet authors' release: Caffe definitions, trained weights and their errors.
+    "hu2017senet": Paper(
+        title="SENet: Squeeze-and-Excitation Networks, Caffe definitions and trained models",
+        authors="J. Hu, L. Shen, G. Sun",
+        venue="GitHub repository",
+        year=2017,
+        url="https://github.com/hujie-frank/SENet",
     ),
     # The library whose networks and weights the twins reproduce.
     "torchvision": Paper(
@@ -146,7 +246,14 @@ JOURNALS: dict[str, str] = {
     "TPAMI": "IEEE Transactions on Pattern Analysis and Machine Intelligence",
     "JMLR": "Journal of Machine Learning Research",
 }
-_JOURNAL_WORDS = ("Journal", "Transactions", "Proceedings of the IEEE", "Letters")
+_JOURNAL_WORDS = (
+    "Journal",
+    "Transactions",
+    "Proceedings of the IEEE",
+    "Letters",
+    "Neural Computation",
+    "Biological Cybernetics",
+)
 _TITLE_STOPWORDS = {"a", "an", "the", "on", "of", "for", "with", "and", "to", "in"}
 _ARXIV = re.compile(r"arxiv\.org/abs/(?P<id>[\w.]+)|arXiv:(?P<id2>\d{4}\.\d{4,5})")
 
@@ -199,13 +306,27 @@ def _first_author_surname(paper: Paper) -> str:
     first = paper.authors.split(",")[0].strip()
     if not _is_person(first):
         return first.split()[0]
-    return first.split()[-1]
+    return _split_name(first)[1].split()[-1]
 
 
 def _is_person(name: str) -> bool:
-    """`"G. E. Hinton"` is a person (initials, then a surname); `"TorchVision maintainers"` not."""
+    """`"G. E. Hinton"` is a person (initials, then a surname); `"TorchVision maintainers"` not.
+
+    A surname may start with lower-case particles: `"L. van der Maaten"`.
+    """
+    given, surname = _split_name(name)
+    return bool(given) and bool(surname)
+
+
+def _split_name(name: str) -> tuple[list[str], str]:
+    """`"L. van der Maaten"` -> `(["L."], "van der Maaten")`; `([], "")` for no person's name."""
     words = name.split()
-    return len(words) >= 2 and all(re.fullmatch(r"(\w\.)+(-\w\.)?", w) for w in words[:-1])
+    given = list(itertools.takewhile(lambda w: re.fullmatch(r"(\w\.)+(-\w\.)?", w), words))
+    rest = words[len(given) :]
+    particles = rest[:-1]
+    if not given or not rest or not all(p.islower() for p in particles):
+        return [], ""
+    return given, " ".join(rest)
 
 
 def kind(paper: Paper) -> str:
@@ -296,7 +417,7 @@ def _authors(authors: str) -> str:
     names = []
     for name in (n.strip() for n in authors.split(",")):
         if _is_person(name):
-            *given, surname = name.split()
+            given, surname = _split_name(name)
             names.append(f"{_escape(surname)}, {' '.join(given)}")
         else:
             names.append(f"{{{_escape(name)}}}")

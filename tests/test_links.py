@@ -199,6 +199,9 @@ def site_url(site: dict[str, Page]) -> str:
 # Hosts cited as the source of a figure that are not a paper's publisher, and why.
 CITED_SOURCES = {
     "karpathy.github.io": "the human top-5 error on ILSVRC (Karpathy's 2014 blog post)",
+    "proceedings.mlr.press": "PMLR, the publisher of Glorot & Bengio's AISTATS 2010 paper",
+    "icml.cc": "ICML 2010's own copy of Nair & Hinton's ReLU paper",
+    "jmlr.org": "JMLR, the publisher of Srivastava et al.'s dropout paper (2014)",
 }
 
 
