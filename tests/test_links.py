@@ -26,6 +26,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 import pytest
 
 import cnnref
+from cnnref.references import REFERENCES
 
 ROOT = Path(__file__).resolve().parents[1]
 SKIPPED_SCHEMES = ("mailto", "tel", "javascript", "data", "blob")
@@ -202,6 +203,7 @@ CITED_SOURCES = {
     "proceedings.mlr.press": "PMLR, the publisher of Glorot & Bengio's AISTATS 2010 paper",
     "icml.cc": "ICML 2010's own copy of Nair & Hinton's ReLU paper",
     "jmlr.org": "JMLR, the publisher of Srivastava et al.'s dropout paper (2014)",
+    "colab.research.google.com": "the notebooks' Open in Colab links (the repository's notebooks)",
 }
 
 
@@ -209,6 +211,7 @@ def _allowed_link_hosts(site_url: str) -> set[str]:
     """Hosts a page may link to: the site's own, the repository's, the papers' and sources'."""
     cards = [cnnref.get_card(name) for name in cnnref.list_models()]
     urls = [site_url, "https://github.com/cnnref/cnnref"] + [card.paper.url for card in cards]
+    urls += [paper.url for paper in REFERENCES.values()]  # the cited works, declared in code
     return {urlsplit(url).hostname for url in urls} | CITED_SOURCES.keys()
 
 
