@@ -53,8 +53,8 @@ PACKAGE = ROOT / "cnnref"
 CACHE = Path(os.environ.get("CNNREF_NOTEBOOKS_CACHE", ROOT / ".cache" / "notebooks"))
 STAGE = CACHE / "stage"  # the docs-like folder mkdocs reads the executed notebooks from
 DOWNLOAD = "notebooks/download"  # where the site serves the executed .ipynb files
-CELL_TIMEOUT = 120  # seconds: a cell that runs longer fails the build
-NOTEBOOK_TIMEOUT = 600  # seconds for a whole notebook, kernel start included
+CELL_TIMEOUT = 300  # seconds: a cell that runs longer fails the build (a hang, not a slow CI)
+NOTEBOOK_TIMEOUT = 900  # seconds for a whole notebook, kernel start included
 VERSIONED = (
     "torch",
     "torchvision",
@@ -123,6 +123,11 @@ def execute(name: str, target: Path) -> None:
     env_path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
     os.environ["PYTHONPATH"] = env_path  # the kernel imports this checkout's cnnref
     os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"  # figures inline
+    # One thread per kernel, as the generators (docs/gen/__main__.py): two kernels and two
+    # generator processes share the build machine's cores, and PyTorch's OpenMP threads, more
+    # than the cores, spin and multiply the CPU time (a notebook took 7x its CPU time so).
+    threads = os.environ.get("CNNREF_DOCS_THREADS", "1")
+    os.environ.update(OMP_NUM_THREADS=threads, MKL_NUM_THREADS=threads)
     client = NotebookClient(
         notebook,
         timeout=CELL_TIMEOUT,
