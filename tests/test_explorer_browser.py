@@ -220,8 +220,7 @@ def test_explorer_page_weight(site_dir: Path) -> None:
     for family in cnnref.list_families():
         html = (site_dir / _page_of(family.name) / "index.html").read_text(encoding="utf-8")
         data = re.search(
-            r'<script type="application/json" class="cnnref-explorer-data">'
-            r"(.*?)</script>",
+            r'<template class="cnnref-explorer-data" data-search-exclude>(.*?)</template>',
             html,
             re.S,
         )

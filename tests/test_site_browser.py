@@ -582,18 +582,39 @@ def test_both_palettes_toggle_and_pass_contrast(tab, base_url: str, pages: list[
     assert not problems, f"contrast below {MIN_CONTRAST}:1:\n" + "\n".join(problems)
 
 
-def test_footer_next_link_navigates_instantly(tab, base_url: str):
+def test_footer_next_links_walk_every_page_instantly(tab, base_url: str, pages: list[str]):
+    """From the home page to the last, by the footer's "next" link: one document throughout.
+
+    Material's instant navigation swaps the content in and re-runs each of its <script>
+    elements as JavaScript, whatever its type; a page that works when loaded can still fail
+    here (the explorer's layer graphs once did, as JSON run as a script).
+    """
     page, recorder = tab
     page.goto(base_url, wait_until="load")
     page.evaluate("() => { window.__cnnrefNoReload = true }")
-    next_link = page.locator("a.md-footer__link--next")
-    assert next_link.count() == 1, "the home page has no 'next' link in the footer"
-    target = next_link.evaluate("a => a.href")
-    next_link.click()
-    page.wait_for_url(target)
-    assert page.evaluate("() => window.__cnnrefNoReload === true"), "navigation reloaded the page"
-    page.locator("a.md-footer__link--prev").wait_for()
-    assert not recorder.current.console_errors
+    visited = [_path_of(page.url, base_url)]
+    while (next_link := page.locator("a.md-footer__link--next")).count():
+        target = next_link.evaluate("a => a.href")
+        traffic = recorder.start()
+        here = page.url
+        next_link.click()
+        page.wait_for_url(target)
+        path = _path_of(target, base_url)
+        visited.append(path)
+        # The address changes before the content does: wait for the new footer, which leads
+        # back to the page just left.
+        page.wait_for_function(
+            "(here) => document.querySelector('a.md-footer__link--prev')?.href === here", arg=here
+        )
+        if page.locator(".cnnref-explorer").count():
+            page.locator(".cnnref-explorer[data-explorer-ready] tbody tr").first.wait_for(
+                state="attached"
+            )
+        assert page.evaluate("() => window.__cnnrefNoReload === true"), f"{path} reloaded"
+        assert not traffic.console_errors, (path, traffic.console_errors)
+        assert not traffic.failed_requests, (path, traffic.failed_requests)
+    assert len(visited) > 1, "the home page has no 'next' link in the footer"
+    assert sorted(visited) == sorted(pages), "the footer links miss pages"
 
 
 def test_missing_address_gets_the_404_page(tab, base_url: str):

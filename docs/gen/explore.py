@@ -295,7 +295,11 @@ def explorer(family: str) -> Out:
     if not data:
         return Out()
     first = next(iter(data.values()))
-    blob = json.dumps(data, separators=(",", ":")).replace("</", "<\\/")
+    # A <template>, not <script type="application/json">: Material's instant navigation
+    # re-runs every <script> in the new page as JavaScript, type or not, which fails on JSON
+    # and drops the element's class. A template is inert; data-search-exclude keeps the
+    # graphs out of the search index.
+    blob = html.escape(json.dumps(data, separators=(",", ":")), quote=False)
     options = "".join(
         f'<option value="{n}">{html.escape(n)} — {html.escape(d["title"])}</option>'
         for n, d in data.items()
@@ -308,7 +312,7 @@ def explorer(family: str) -> Out:
         "graph `cnnref.analysis.layer_graph` records (the same rules as "
         "`cnnref.analysis.layer_table`).",
         f'<div class="cnnref-explorer" data-family="{family}">\n'
-        f'<script type="application/json" class="cnnref-explorer-data">{blob}</script>\n'
+        f'<template class="cnnref-explorer-data" data-search-exclude>{blob}</template>\n'
         '<div class="cnnref-explorer-controls">\n'
         f'<label>Model <select name="model">{options}</select></label>\n'
         f'<label>Input height <input name="height" type="number" min="1" max="4096" '

@@ -272,7 +272,7 @@
   function setup(root) {
     if (root.getAttribute("data-explorer-ready")) return;
     root.setAttribute("data-explorer-ready", "1");
-    var data = JSON.parse(root.querySelector(".cnnref-explorer-data").textContent);
+    var data = JSON.parse(root.querySelector("template.cnnref-explorer-data").content.textContent);
     Object.keys(data).forEach(function (name) {
       graphs[name] = data[name];
     });
