@@ -1,0 +1,156 @@
+"""Build hook for the author's loop: what a warm build would recompute, read from disk instead.
+
+A profile of a warm `mkdocs build` (`python -m cProfile -o build.prof -m mkdocs build`, every
+generator and notebook already cached) put about two thirds of its time in two places that
+compute the same output from the same input build after build:
+
+- **mkdocstrings** renders the API pages' `::: identifier` blocks (collecting the package with
+  griffe, then Jinja templates and Pygments for every signature and source listing);
+- **material's search plugin** parses every page's HTML with `html.parser` to index it.
+
+Both are cached here, on disk next to the generators' cache (`CNNREF_DOCS_CACHE`; MkDocs
+re-imports hooks on each rebuild under `mkdocs serve`, so memory would not outlive a rebuild):
+
+- A block's rendered HTML, the headings it registers (table of contents, autorefs anchors,
+  objects inventory) and their aliases, keyed by the block, the package's source files, this
+  hook, the griffe extension, mkdocs.yml and the versions of mkdocstrings and its handler. An
+  edit to any of the package's files renders the blocks again.
+- A page's search entries, keyed by its URL, title, metadata, table of contents and rendered
+  HTML: an edit to a page re-indexes that page.
+
+A cold build (CI's, a fresh clone's) computes everything, so `mkdocs build --strict` still sees
+every warning griffe or mkdocstrings would raise; the cache only replays outputs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+from importlib import metadata
+from pathlib import Path
+from xml.etree.ElementTree import Element, fromstring, tostring
+
+from material.plugins.search.plugin import SearchIndex
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocstrings._internal.extension import AutoDocProcessor
+
+ROOT = Path(__file__).resolve().parents[1]
+CACHE = Path(os.environ.get("CNNREF_DOCS_CACHE", ROOT / ".cache" / "docs"))
+API_CACHE = CACHE / "api-blocks"
+SEARCH_CACHE = CACHE / "search-entries"
+
+
+def _digest(*parts: bytes | str) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(part.encode() if isinstance(part, str) else part)
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def _sources_digest() -> str:
+    """Everything the API blocks are rendered from, besides the block itself."""
+    files = sorted((ROOT / "cnnref").rglob("*.py"))
+    files += [ROOT / "mkdocs.yml", ROOT / "docs" / "gen" / "griffe_examples.py", Path(__file__)]
+    versions = [metadata.version(d) for d in ("mkdocstrings", "mkdocstrings-python", "griffelib")]
+    return _digest(
+        *versions, *(f"{p.relative_to(ROOT)}\0".encode() + p.read_bytes() for p in files)
+    )
+
+
+def _read(path: Path):
+    try:
+        return pickle.loads(path.read_bytes())
+    except (OSError, pickle.UnpicklingError, EOFError):
+        return None
+
+
+def _write(path: Path, value) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_bytes(pickle.dumps(value))
+    tmp.replace(path)
+
+
+# --- mkdocstrings: rendered blocks ------------------------------------------------------------
+
+_original_process_block = AutoDocProcessor._process_block
+_sources: str | None = None
+
+
+def _process_block(self: AutoDocProcessor, identifier: str, yaml_block: str, heading_level=0):
+    key = _digest(_sources or "", identifier, yaml_block, str(heading_level))
+    path = API_CACHE / f"{key}.pickle"
+    cached = _read(path)
+    if cached is not None:
+        rendered, headings, aliases = cached
+        handler = self._handlers.get_handler(self._handlers.get_handler_name({}))
+        handler._headings.extend(fromstring(h) for h in headings)
+        handler._cnnref_aliases.update(aliases)
+        return rendered, handler, None
+    rendered, handler, data = _original_process_block(self, identifier, yaml_block, heading_level)
+    headings: list[Element] = handler.get_headings()
+    handler._headings.extend(headings)  # put back: `run` reads them next
+    aliases = {h.attrib["id"]: handler.get_aliases(h.attrib["id"]) for h in headings}
+    _write(path, (rendered, [tostring(h, encoding="unicode") for h in headings], aliases))
+    return rendered, handler, data
+
+
+def _patch_handler_aliases(handler) -> None:
+    """A handler answers aliases of a cached block (griffe did not collect it this build)."""
+    if hasattr(handler, "_cnnref_aliases"):
+        return
+    handler._cnnref_aliases = {}
+    original = handler.get_aliases
+
+    def get_aliases(identifier: str) -> tuple[str, ...]:
+        return handler._cnnref_aliases.get(identifier) or original(identifier)
+
+    handler.get_aliases = get_aliases
+
+
+# --- material's search: entries per page ------------------------------------------------------
+
+_original_add_entry = SearchIndex.add_entry_from_context
+
+
+def _add_entry_from_context(self: SearchIndex, page) -> None:
+    toc = json.dumps([_toc_item(i) for i in page.toc], sort_keys=True)
+    meta = json.dumps(page.meta, sort_keys=True, default=str)
+    key = _digest(page.url, str(page.title), meta, toc, page.content or "")
+    path = SEARCH_CACHE / f"{key}.pickle"
+    cached = _read(path)
+    if cached is not None:
+        self.entries.extend(cached)
+        return
+    start = len(self.entries)
+    _original_add_entry(self, page)
+    _write(path, self.entries[start:])
+
+
+def _toc_item(item) -> dict:
+    return {
+        "id": item.id,
+        "url": item.url,
+        "title": item.title,
+        "children": [_toc_item(c) for c in item.children],
+    }
+
+
+# --- the hook ---------------------------------------------------------------------------------
+
+
+def on_config(config: MkDocsConfig) -> MkDocsConfig:
+    global _sources
+    _sources = _sources_digest()
+    AutoDocProcessor._process_block = _process_block
+    SearchIndex.add_entry_from_context = _add_entry_from_context
+    return config
+
+
+def on_pre_build(config: MkDocsConfig) -> None:
+    plugin = config.plugins.get("mkdocstrings")
+    if plugin is not None:
+        _patch_handler_aliases(plugin.handlers.get_handler(plugin.handlers.get_handler_name({})))
