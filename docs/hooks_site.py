@@ -15,6 +15,10 @@
 - **Search**: the source listings on the API pages (mkdocstrings' "Source code in ..." blocks)
   and torchinfo's layer-by-layer listings are marked `data-search-exclude`; material's search
   leaves them out of the index.
+- **Folded source listings** (the API pages') are inert `<template>`s until a reader opens
+  one (`assets/javascripts/lazy.js` moves it in): closed, they were 20,000 of the Models page's
+  32,000 elements, all styled and laid out on every load (Lighthouse: 12 s of style and
+  layout on a phone).
 - **Examples**: a doctest's expected traceback is marked as output, which the copy button
   leaves out, as it leaves out the prompts and the other output lines.
 - **Tables**: an empty header cell (a table's top-left corner) becomes a plain cell.
@@ -59,7 +63,11 @@ IMG = re.compile(r"<img\b[^>]*>")
 SVG_SIZE = re.compile(
     rb'<svg\b[^>]*?\bwidth="(?P<w>[\d.]+)(?P<wu>pt|px)?"[^>]*?\bheight="(?P<h>[\d.]+)(?P<hu>pt|px)?"'
 )
-SOURCE_BLOCK = re.compile(r'<details class="mkdocstrings-source">')
+SOURCE_BLOCK = re.compile(
+    r'<details class="mkdocstrings-source">(?P<summary>\s*<summary>.*?</summary>)(?P<listing>.*?)'
+    r"(?=</details>)",
+    re.S,
+)
 # torchinfo's layer-by-layer listings: reference tables of numbers, not text a reader searches.
 LISTING = re.compile(
     r'<div class="language-text highlight">(?=<pre>(?:(?!</pre>).)*Total params)', re.S
@@ -224,7 +232,11 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
         css = posixpath.relpath(KATEX_CSS, posixpath.dirname(page.file.dest_uri) or ".")
         html = f'<link rel="stylesheet" href="{css}">\n' + html
     html = _size_images(html, page, files)
-    html = SOURCE_BLOCK.sub('<details class="mkdocstrings-source" data-search-exclude>', html)
+    html = SOURCE_BLOCK.sub(
+        r'<details class="mkdocstrings-source" data-search-exclude>\g<summary>'
+        r'<template class="cnnref-lazy">\g<listing></template>',
+        html,
+    )
     html = TRACEBACK.sub(lambda m: f'<span class="go">{m[0]}</span>', html)
     html = LISTING.sub('<div class="language-text highlight" data-search-exclude>', html)
     # A table's empty top-left corner is not a header: a header cell needs a name (axe).
