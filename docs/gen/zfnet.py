@@ -117,6 +117,21 @@ def occlusion(model: torch.nn.Module, images: torch.Tensor, labels: torch.Tensor
     return maps, torch.cat(ink).mean().item(), torch.cat(background).mean().item()
 
 
+def _grid(plt, rows: list, name: str, width: float, height: float, title_size: int):
+    """One row of images per training (labelled by its seed), one column per unit."""
+    columns = len(rows[0][1])
+    fig, axes = plt.subplots(len(rows), columns, figsize=(width * columns, height * len(rows)))
+    for r, (seed, images) in enumerate(rows):
+        for k in range(columns):
+            ax = axes[r, k]
+            ax.imshow(images[k, 0], cmap="gray_r", vmin=BLANK, vmax=INK)
+            bare(ax)
+            if r == 0:
+                ax.set_title(f"{name} {k}", fontsize=title_size)
+        axes[r, 0].set_ylabel(f"seed {seed}", fontsize=8)
+    return fig
+
+
 def zfnet_probes() -> Out:
     """The two probes over `SEEDS`: pictures for every seed, numbers in one table."""
     test_set = DigitsDataset("test")
@@ -141,15 +156,7 @@ def zfnet_probes() -> Out:
             ]
         )
 
-    fig, axes = plt.subplots(len(SEEDS), 10, figsize=(10, 1.15 * len(SEEDS)))
-    for r, (seed, images, *_rest) in enumerate(runs):
-        for k in range(10):
-            ax = axes[r, k]
-            ax.imshow(images[k, 0], cmap="gray_r", vmin=BLANK, vmax=INK)
-            bare(ax)
-            if r == 0:
-                ax.set_title(f"unit {k}", fontsize=8)
-        axes[r, 0].set_ylabel(f"seed {seed}", fontsize=8)
+    fig = _grid(plt, [(seed, images) for seed, images, *_ in runs], "unit", 1.0, 1.15, 8)
     out.figure(
         "zfnet/class-units.svg",
         svg(fig),
@@ -158,15 +165,7 @@ def zfnet_probes() -> Out:
         "dark where the input has ink",
     )
 
-    fig, axes = plt.subplots(len(SEEDS), 16, figsize=(12, 0.95 * len(SEEDS)))
-    for r, (seed, _, patterns, *_rest) in enumerate(runs):
-        for u in range(16):
-            ax = axes[r, u]
-            ax.imshow(patterns[u, 0], cmap="gray_r", vmin=BLANK, vmax=INK)
-            bare(ax)
-            if r == 0:
-                ax.set_title(f"map {u}", fontsize=7)
-        axes[r, 0].set_ylabel(f"seed {seed}", fontsize=8)
+    fig = _grid(plt, [(seed, patterns) for seed, _, patterns, *_ in runs], "map", 0.75, 0.95, 7)
     out.figure(
         "zfnet/c3-units.svg",
         svg(fig),
