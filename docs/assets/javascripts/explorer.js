@@ -145,8 +145,8 @@
           if (n !== a["in"]) {
             throw new TooSmall(
               name,
-              "expects " + a["in"].toLocaleString("en-US") + " input features, gets " +
-                n.toLocaleString("en-US") + (x.length === 3 ? " (a " + dims(x) + " map)" : "")
+              "expects " + grouped.format(a["in"]) + " input features, gets " +
+                grouped.format(n) + (x.length === 3 ? " (a " + dims(x) + " map)" : "")
             );
           }
           shape = [a.out];
@@ -204,8 +204,12 @@
     return { rows: rows, error: null };
   }
 
+  // One formatter for every cell: Number.prototype.toLocaleString builds a new one per call,
+  // which made number formatting the explorer's largest cost on load.
+  var grouped = new Intl.NumberFormat("en-US");
+
   function num(n) {
-    return n ? n.toLocaleString("en-US") : "–";
+    return n ? grouped.format(n) : "–";
   }
 
   function fieldText(f) {
