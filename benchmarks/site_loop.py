@@ -33,7 +33,12 @@ MKDOCS = [sys.executable, "-m", "mkdocs"]
 
 
 def _env() -> dict[str, str]:
-    return {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(ROOT)}
+    return {
+        **os.environ,
+        "NO_MKDOCS_2_WARNING": "1",
+        "NBCONVERT_DISABLE_CONFIG_EXPORTERS": "1",  # as the Makefile sets it
+        "PYTHONPATH": str(ROOT),
+    }
 
 
 def warm_build(repeats: int) -> list[tuple[float, float]]:

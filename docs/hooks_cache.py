@@ -17,6 +17,8 @@ re-imports hooks on each rebuild under `mkdocs serve`, so memory would not outli
   edit to any of the package's files renders the blocks again.
 - A page's search entries, keyed by its URL, title, metadata, table of contents and rendered
   HTML: an edit to a page re-indexes that page.
+- The theme's Jinja templates, compiled: Jinja's own bytecode cache (keyed by each template's
+  source), which MkDocs leaves off.
 
 A cold build (CI's, a fresh clone's) computes everything, so `mkdocs build --strict` still sees
 every warning griffe or mkdocstrings would raise; the cache only replays outputs.
@@ -32,6 +34,7 @@ from importlib import metadata
 from pathlib import Path
 from xml.etree.ElementTree import Element, fromstring, tostring
 
+from jinja2 import Environment, FileSystemBytecodeCache
 from material.plugins.search.plugin import SearchIndex
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocstrings._internal.extension import AutoDocProcessor
@@ -40,6 +43,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CACHE = Path(os.environ.get("CNNREF_DOCS_CACHE", ROOT / ".cache" / "docs"))
 API_CACHE = CACHE / "api-blocks"
 SEARCH_CACHE = CACHE / "search-entries"
+JINJA_CACHE = CACHE / "jinja"
 
 
 def _digest(*parts: bytes | str) -> str:
@@ -154,3 +158,9 @@ def on_pre_build(config: MkDocsConfig) -> None:
     plugin = config.plugins.get("mkdocstrings")
     if plugin is not None:
         _patch_handler_aliases(plugin.handlers.get_handler(plugin.handlers.get_handler_name({})))
+
+
+def on_env(env: Environment, config: MkDocsConfig, files) -> Environment:
+    JINJA_CACHE.mkdir(parents=True, exist_ok=True)
+    env.bytecode_cache = FileSystemBytecodeCache(str(JINJA_CACHE))
+    return env
