@@ -34,6 +34,7 @@ from importlib import metadata
 from pathlib import Path
 from xml.etree.ElementTree import Element, fromstring, tostring
 
+import yaml
 from jinja2 import Environment, FileSystemBytecodeCache
 from material.plugins.search.plugin import SearchIndex
 from mkdocs.config.defaults import MkDocsConfig
@@ -90,11 +91,14 @@ def _process_block(self: AutoDocProcessor, identifier: str, yaml_block: str, hea
     cached = _read(path)
     if cached is not None:
         rendered, headings, aliases = cached
-        handler = self._handlers.get_handler(self._handlers.get_handler_name({}))
+        # The handler the block names (as mkdocstrings picks it), or the default one.
+        name = self._handlers.get_handler_name(yaml.safe_load(yaml_block) or {})
+        handler = _with_cached_aliases(self._handlers.get_handler(name))
         handler._headings.extend(fromstring(h) for h in headings)
         handler._cnnref_aliases.update(aliases)
         return rendered, handler, None
     rendered, handler, data = _original_process_block(self, identifier, yaml_block, heading_level)
+    handler = _with_cached_aliases(handler)
     headings: list[Element] = handler.get_headings()
     handler._headings.extend(headings)  # put back: `run` reads them next
     aliases = {h.attrib["id"]: handler.get_aliases(h.attrib["id"]) for h in headings}
@@ -102,10 +106,10 @@ def _process_block(self: AutoDocProcessor, identifier: str, yaml_block: str, hea
     return rendered, handler, data
 
 
-def _patch_handler_aliases(handler) -> None:
-    """A handler answers aliases of a cached block (griffe did not collect it this build)."""
+def _with_cached_aliases(handler):
+    """The handler, made to answer aliases of cached blocks (griffe did not collect them)."""
     if hasattr(handler, "_cnnref_aliases"):
-        return
+        return handler
     handler._cnnref_aliases = {}
     original = handler.get_aliases
 
@@ -113,6 +117,7 @@ def _patch_handler_aliases(handler) -> None:
         return handler._cnnref_aliases.get(identifier) or original(identifier)
 
     handler.get_aliases = get_aliases
+    return handler
 
 
 # --- material's search: entries per page ------------------------------------------------------
@@ -152,12 +157,6 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     AutoDocProcessor._process_block = _process_block
     SearchIndex.add_entry_from_context = _add_entry_from_context
     return config
-
-
-def on_pre_build(config: MkDocsConfig) -> None:
-    plugin = config.plugins.get("mkdocstrings")
-    if plugin is not None:
-        _patch_handler_aliases(plugin.handlers.get_handler(plugin.handlers.get_handler_name({})))
 
 
 def on_env(env: Environment, config: MkDocsConfig, files) -> Environment:

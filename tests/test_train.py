@@ -63,19 +63,27 @@ def test_too_small_dataset_is_refused() -> None:
         train(small_net(), regression_problem(10), F.mse_loss, TrainConfig(), log=None)
 
 
+def _mse_interrupted_after(steps: int):
+    """Mean squared error that raises KeyboardInterrupt on call `steps + 1`, as Ctrl-C would."""
+    calls = 0
+
+    def loss(output: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        nonlocal calls
+        calls += 1
+        if calls > steps:
+            raise KeyboardInterrupt
+        return F.mse_loss(output, target)
+
+    return loss
+
+
 def test_resume_gives_the_same_weights_as_an_unbroken_run(tmp_path: Path) -> None:
     data = regression_problem()
     config = TrainConfig(epochs=3, batch_size=16, lr=0.01, progress=False)
     unbroken = small_net()
     expected = train(unbroken, data, F.mse_loss, config, log=None)
 
-    calls = {"n": 0}
-
-    def crashing_loss(output: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-        calls["n"] += 1
-        if calls["n"] > 6:  # the first step of the second epoch
-            raise KeyboardInterrupt
-        return F.mse_loss(output, target)
+    crashing_loss = _mse_interrupted_after(6)  # at the first step of the second epoch
 
     saving = TrainConfig(**{**config.__dict__, "checkpoint_dir": str(tmp_path)})
     with pytest.raises(KeyboardInterrupt):
@@ -101,13 +109,7 @@ def test_resume_restores_the_random_state_of_dropout(tmp_path: Path, device: str
     unbroken = small_net(dropout=0.5)
     train(unbroken, data, F.mse_loss, config, device=device, log=None)
 
-    calls = {"n": 0}
-
-    def crashing_loss(output: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-        calls["n"] += 1
-        if calls["n"] > 6:  # the first step of the second epoch
-            raise KeyboardInterrupt
-        return F.mse_loss(output, target)
+    crashing_loss = _mse_interrupted_after(6)  # at the first step of the second epoch
 
     saving = TrainConfig(**{**config.__dict__, "checkpoint_dir": str(tmp_path)})
     with pytest.raises(KeyboardInterrupt):
