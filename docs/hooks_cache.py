@@ -15,6 +15,10 @@ re-imports hooks on each rebuild under `mkdocs serve`, so memory would not outli
   objects inventory) and their aliases, keyed by the block, the package's source files, this
   hook, the griffe extension, mkdocs.yml and the versions of mkdocstrings and its handler. An
   edit to any of the package's files renders the blocks again.
+- A page's Markdown conversion (`Page.render`: its HTML, table of contents, title and anchors,
+  and what it registered with autorefs and the objects inventory while converting), keyed by
+  the page's Markdown after the generators, its address, every file's address in the site and
+  the same sources as the blocks: an edit to a page's prose converts that page alone.
 - A page's search entries, keyed by its URL, title, metadata, table of contents and rendered
   HTML: an edit to a page re-indexes that page.
 - The theme's Jinja templates, compiled: Jinja's own bytecode cache (keyed by each template's
@@ -30,6 +34,7 @@ import hashlib
 import json
 import os
 import pickle
+import re
 from importlib import metadata
 from pathlib import Path
 from xml.etree.ElementTree import Element, fromstring, tostring
@@ -38,12 +43,16 @@ import yaml
 from jinja2 import Environment, FileSystemBytecodeCache
 from material.plugins.search.plugin import SearchIndex
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import Files
+from mkdocs.structure.pages import Page
 from mkdocstrings._internal.extension import AutoDocProcessor
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = Path(os.environ.get("CNNREF_DOCS_CACHE", ROOT / ".cache" / "docs"))
 API_CACHE = CACHE / "api-blocks"
 SEARCH_CACHE = CACHE / "search-entries"
+PAGE_CACHE = CACHE / "pages"
+SNIPPET = re.compile(r"^\s*-{1,}8<-{1,}", re.M)  # pymdownx.snippets' marker
 JINJA_CACHE = CACHE / "jinja"
 
 
@@ -81,7 +90,10 @@ def _write(path: Path, value) -> None:
 
 # --- mkdocstrings: rendered blocks ------------------------------------------------------------
 
-_original_process_block = AutoDocProcessor._process_block
+# The originals, however often MkDocs re-imports this hook (`mkdocs serve` does, each rebuild).
+_original_process_block = getattr(
+    AutoDocProcessor._process_block, "cnnref_original", AutoDocProcessor._process_block
+)
 _sources: str | None = None
 
 
@@ -106,6 +118,9 @@ def _process_block(self: AutoDocProcessor, identifier: str, yaml_block: str, hea
     return rendered, handler, data
 
 
+_process_block.cnnref_original = _original_process_block
+
+
 def _with_cached_aliases(handler):
     """The handler, made to answer aliases of cached blocks (griffe did not collect them)."""
     if hasattr(handler, "_cnnref_aliases"):
@@ -120,9 +135,104 @@ def _with_cached_aliases(handler):
     return handler
 
 
+# --- Markdown conversion: a page's render ------------------------------------------------------
+
+_original_render = getattr(Page.render, "cnnref_original", Page.render)
+_recording: list[tuple] | None = None  # what the page being converted registers, in order
+_files_digest: tuple[int, str] = (0, "")
+
+
+def _site_map(files: Files) -> str:
+    """Every file's source and address: a page's relative links resolve against them."""
+    global _files_digest
+    if _files_digest[0] != id(files):
+        rows = sorted(f"{f.src_uri}\0{f.dest_uri}" for f in files)
+        _files_digest = (id(files), _digest(*rows))
+    return _files_digest[1]
+
+
+def _snippets(markdown: str, config: MkDocsConfig) -> list[bytes]:
+    """The files a page includes with pymdownx.snippets (`--8<-- "name"`), name and text."""
+    if not SNIPPET.search(markdown):
+        return []
+    options = config.mdx_configs.get("pymdownx.snippets", {})
+    found = []
+    for base in options.get("base_path", ["."]):
+        for file in sorted(Path(config.config_file_path).parent.joinpath(base).rglob("*")):
+            name = file.relative_to(Path(config.config_file_path).parent / base).as_posix()
+            if file.is_file() and f'"{name}"' in markdown:
+                found.append(name.encode() + b"\0" + file.read_bytes())
+    return found
+
+
+def _render(self: Page, config: MkDocsConfig, files: Files) -> None:
+    global _recording
+    if type(self) is not Page or self.markdown is None:  # a notebook: mkdocs-jupyter's own
+        return _original_render(self, config, files)
+    key = _digest(
+        _sources or "",
+        self.file.src_uri,
+        self.url,
+        _site_map(files),
+        self.markdown,
+        *_snippets(self.markdown, config),
+    )
+    path = PAGE_CACHE / f"{key}.pickle"
+    cached = _read(path)
+    if cached is None:
+        _recording = []
+        try:
+            _original_render(self, config, files)
+            links = {f.src_uri: v for f, v in (self.links_to_anchors or {}).items()}
+            cached = (
+                self.content,
+                self.toc,
+                self._title_from_render,
+                self.present_anchor_ids,
+                links if self.links_to_anchors is not None else None,
+                _recording,
+            )
+        finally:
+            _recording = None
+        _write(path, cached)
+        return None
+    content, toc, title, anchors, links, registered = cached
+    self.content, self.toc, self._title_from_render = content, toc, title
+    self.present_anchor_ids = anchors
+    if links is not None:
+        self.links_to_anchors = {files.get_file_from_path(uri): v for uri, v in links.items()}
+    for target, args, kwargs in registered:
+        _replay(config, target)(*((self, *args) if target == "anchor" else args), **kwargs)
+    return None
+
+
+_render.cnnref_original = _original_render
+
+
+def _replay(config: MkDocsConfig, target: str):
+    """The method that a conversion called: autorefs' `register_anchor` or the inventory's."""
+    if target == "anchor":
+        return config.plugins["autorefs"].register_anchor.__wrapped__
+    return config.plugins["mkdocstrings"].handlers.inventory.register.__wrapped__
+
+
+def _record(target: str, method):
+    """`method`, which also writes its call down while a page converts (the page left out)."""
+
+    def recorded(*args, **kwargs):
+        if _recording is not None:
+            _recording.append((target, args[1:] if target == "anchor" else args, kwargs))
+        return method(*args, **kwargs)
+
+    recorded.__wrapped__ = method
+    return recorded
+
+
 # --- material's search: entries per page ------------------------------------------------------
 
-_original_add_entry = SearchIndex.add_entry_from_context
+_original_add_entry = getattr(
+    SearchIndex.add_entry_from_context, "cnnref_original", SearchIndex.add_entry_from_context
+)
 
 
 def _add_entry_from_context(self: SearchIndex, page) -> None:
@@ -137,6 +247,9 @@ def _add_entry_from_context(self: SearchIndex, page) -> None:
     start = len(self.entries)
     _original_add_entry(self, page)
     _write(path, self.entries[start:])
+
+
+_add_entry_from_context.cnnref_original = _original_add_entry
 
 
 def _toc_item(item) -> dict:
@@ -156,7 +269,16 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     _sources = _sources_digest()
     AutoDocProcessor._process_block = _process_block
     SearchIndex.add_entry_from_context = _add_entry_from_context
+    Page.render = _render
     return config
+
+
+def on_pre_build(config: MkDocsConfig) -> None:
+    # What a conversion registers elsewhere, written down to be replayed with the page.
+    autorefs = config.plugins["autorefs"]
+    autorefs.register_anchor = _record("anchor", autorefs.register_anchor)
+    inventory = config.plugins["mkdocstrings"].handlers.inventory
+    inventory.register = _record("inventory", inventory.register)
 
 
 def on_env(env: Environment, config: MkDocsConfig, files) -> Environment:
