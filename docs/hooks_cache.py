@@ -52,7 +52,7 @@ CACHE = Path(os.environ.get("CNNREF_DOCS_CACHE", ROOT / ".cache" / "docs"))
 API_CACHE = CACHE / "api-blocks"
 SEARCH_CACHE = CACHE / "search-entries"
 PAGE_CACHE = CACHE / "pages"
-SNIPPET = re.compile(r"^\s*-{1,}8<-{1,}", re.M)  # pymdownx.snippets' marker
+SNIPPET = re.compile(r'^\s*-+8<-+\s*"(?P<name>[^"]+)"', re.M)  # pymdownx.snippets' include
 JINJA_CACHE = CACHE / "jinja"
 
 
@@ -139,28 +139,26 @@ def _with_cached_aliases(handler):
 
 _original_render = getattr(Page.render, "cnnref_original", Page.render)
 _recording: list[tuple] | None = None  # what the page being converted registers, in order
-_files_digest: tuple[int, str] = (0, "")
+_files_digest: tuple[Files | None, str] = (None, "")
 
 
 def _site_map(files: Files) -> str:
     """Every file's source and address: a page's relative links resolve against them."""
     global _files_digest
-    if _files_digest[0] != id(files):
+    if _files_digest[0] is not files:  # held, not its id: a new build's files never pass for it
         rows = sorted(f"{f.src_uri}\0{f.dest_uri}" for f in files)
-        _files_digest = (id(files), _digest(*rows))
+        _files_digest = (files, _digest(*rows))
     return _files_digest[1]
 
 
 def _snippets(markdown: str, config: MkDocsConfig) -> list[bytes]:
     """The files a page includes with pymdownx.snippets (`--8<-- "name"`), name and text."""
-    if not SNIPPET.search(markdown):
-        return []
-    options = config.mdx_configs.get("pymdownx.snippets", {})
+    root = Path(config.config_file_path).parent
+    bases = config.mdx_configs.get("pymdownx.snippets", {}).get("base_path", ["."])
     found = []
-    for base in options.get("base_path", ["."]):
-        for file in sorted(Path(config.config_file_path).parent.joinpath(base).rglob("*")):
-            name = file.relative_to(Path(config.config_file_path).parent / base).as_posix()
-            if file.is_file() and f'"{name}"' in markdown:
+    for name in SNIPPET.findall(markdown):
+        for file in (root / base / name for base in bases):
+            if file.is_file():
                 found.append(name.encode() + b"\0" + file.read_bytes())
     return found
 
@@ -183,13 +181,13 @@ def _render(self: Page, config: MkDocsConfig, files: Files) -> None:
         _recording = []
         try:
             _original_render(self, config, files)
-            links = {f.src_uri: v for f, v in (self.links_to_anchors or {}).items()}
+            links = self.links_to_anchors
             cached = (
                 self.content,
                 self.toc,
                 self._title_from_render,
                 self.present_anchor_ids,
-                links if self.links_to_anchors is not None else None,
+                None if links is None else {f.src_uri: v for f, v in links.items()},
                 _recording,
             )
         finally:
