@@ -6,8 +6,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 KATEX := docs/assets/vendor/katex/katex.min.css
 CHROMIUM := /usr/bin/chromium
-# mkdocs-jupyter imports nbconvert, which by default builds every installed exporter just to list
-# the enabled ones: 0.4 s of every `mkdocs build` and of every rebuild under `mkdocs serve`.
+# nbconvert (which converts a notebook whose page is not cached) by default builds every installed
+# exporter just to list the enabled ones: 0.4 s each time it is imported.
 export NBCONVERT_DISABLE_CONFIG_EXPORTERS := 1
 
 .PHONY: setup serve build test lint format bench gpu-check wheel-check site-loop clean

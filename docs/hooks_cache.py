@@ -165,7 +165,7 @@ def _snippets(markdown: str, config: MkDocsConfig) -> list[bytes]:
 
 def _render(self: Page, config: MkDocsConfig, files: Files) -> None:
     global _recording
-    if type(self) is not Page or self.markdown is None:  # a notebook: mkdocs-jupyter's own
+    if type(self) is not Page or self.markdown is None:  # not Markdown (notebooks: hooks_notebooks)
         return _original_render(self, config, files)
     key = _digest(
         _sources or "",
