@@ -45,7 +45,6 @@ import torch.distributed as dist
 from torch import nn
 from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader, Dataset, DistributedSampler
-from tqdm.auto import tqdm
 
 __all__ = [
     "TrainConfig",
@@ -194,6 +193,19 @@ def _format(record: dict[str, float], epochs: int) -> str:
     return "  ".join(parts) + f"  ({record['seconds']:.1f} s)"
 
 
+def _progress(batches: Any, description: str, show: bool) -> Any:
+    """A tqdm bar over `batches` (disabled unless `show`).
+
+    tqdm is imported here, not at the top: in a Jupyter kernel without ipywidgets, importing
+    `tqdm.auto` warns (naming the machine's paths) even when no bar is ever shown.
+    """
+    if not show:
+        from tqdm import tqdm  # the plain bar, disabled: nothing printed, no warning
+    else:
+        from tqdm.auto import tqdm
+    return tqdm(batches, desc=description, disable=not show, leave=False)
+
+
 def train(
     model: nn.Module,
     dataset: Dataset,
@@ -294,12 +306,7 @@ def train(
             sampler.set_epoch(epoch)
         loss_sum = torch.zeros((), device=device)
         seen = torch.zeros((), device=device)
-        bar = tqdm(
-            loader,
-            desc=f"epoch {epoch + 1}/{epochs}",
-            disable=not config.progress or rank != 0,
-            leave=False,
-        )
+        bar = _progress(loader, f"epoch {epoch + 1}/{epochs}", config.progress and rank == 0)
         for images, targets in bar:
             images, targets = to_device(images, device), to_device(targets, device)
             with torch.autocast(device.type, dtype=torch.float16, enabled=use_amp):

@@ -104,6 +104,24 @@ def test_downloadable_notebook_is_executed_and_valid(site_dir: Path, name: str) 
         assert len(alt) > 40, f"{name}: a figure without alt text (display(fig, metadata=...))"
 
 
+# What a reader should never see in an output: an object's repr with its memory address (a
+# call's return value left as a cell's last line, e.g. torch.manual_seed), or this machine's
+# paths (a library's warning).
+_LEAKS = re.compile(r"<[\w.]+ (?:object )?at 0x[0-9a-f]+>|" + re.escape(str(ROOT)))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", NAMES)
+def test_outputs_are_what_the_reader_should_see(site_dir: Path, name: str) -> None:
+    path = site_dir / "notebooks" / "download" / f"{name}.ipynb"
+    for i, cell in enumerate(nbformat.read(path, as_version=4).cells):
+        for output in cell.get("outputs", []):
+            assert output.get("name") != "stderr", f"{name}, cell {i}: {output.text[:300]}"
+            text = output.get("text", "") + output.get("data", {}).get("text/plain", "")
+            leak = _LEAKS.search(text)
+            assert not leak, f"{name}, cell {i} shows {leak.group()!r}"
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("family", FAMILIES, ids=lambda f: f.name)
 def test_architecture_page_and_notebook_link_each_other(site_dir: Path, family) -> None:

@@ -31,9 +31,9 @@ except ImportError:
 import torch
 import torchinfo
 
+torch.manual_seed(0)
 INPUT_SIZE = 32  # the paper's 32×32 digits; LeNet-5 needs exactly this size (C5 must be 1×1)
 NAME = "lenet5"
-torch.manual_seed(0)
 
 # %% [markdown]
 # ## The network, layer by layer
