@@ -234,7 +234,41 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
             src_uri = f"{FIGURES}/{path}"
             if files.get_file_from_path(src_uri) is None:
                 files.append(File.generated(config, src_uri, content=content))
+        for src_uri, content in result.get("pages", {}).items():  # e.g. the API model pages
+            if files.get_file_from_path(src_uri) is None:
+                files.append(File.generated(config, src_uri, content=content))
+    pages = [uri for result in _results.values() for uri in result.get("pages", {})]
+    config.nav = _nest(config.nav or [], pages)
     return files
+
+
+def _nest(nav: list, pages: list[str]) -> list:
+    """The nav with each generated page under the page named after its folder.
+
+    `api/models/vgg.md` goes under `api/models.md`, whose nav entry becomes a section: that
+    page first, then the pages generated beside it, in their generator's order.
+    """
+    children: dict[str, list[str]] = {}
+    for uri in pages:
+        children.setdefault(posixpath.dirname(uri) + ".md", []).append(uri)
+    nested = []
+    for item in nav:
+        title, value = next(iter(item.items())) if isinstance(item, dict) else (None, item)
+        if isinstance(value, list):
+            value = _nest(value, pages)
+        elif value in children:
+            value = [value, *children[value]]
+        nested.append(value if title is None else {title: value})
+    return nested
+
+
+def on_page_context(context: dict, page: Page, config: MkDocsConfig, nav) -> dict:
+    """A generated API page's "edit" link opens the module whose docstrings it shows."""
+    module = re.search(r"^::: ([\w.]+)", page.markdown or "", re.M)
+    if page.file.generated_by and module and config.repo_url:
+        path = module[1].replace(".", "/") + ".py"
+        page.edit_url = f"{config.repo_url.rstrip('/')}/edit/main/{path}"
+    return context
 
 
 def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:

@@ -226,7 +226,12 @@ def test_page_code_runs_as_pasted(site_dir: Path, page: str, tmp_path: Path) -> 
     assert proc.returncode == 0, f"{page}'s code failed:\n{proc.stderr[-3000:]}"
 
 
-API_PAGES = [p for p in PAGES if p.startswith("api/")]
+# The API pages: those written under docs/api/, and the model families' module pages that the
+# Models page's generator adds (docs/gen/models.py, api_modules), one per family and one shared.
+API_PAGES = [p for p in PAGES if p.startswith("api/")] + [
+    *(f"api/models/{family.name}.md" for family in cnnref.list_families()),
+    "api/models/common.md",
+]
 
 
 def api_examples(site: Path, page: str) -> list[tuple[str, str | None]]:

@@ -2,7 +2,8 @@
 
 `docs/hooks.py` runs them in a fresh interpreter (`python -m gen`, with `docs/` on the path).
 Each generator takes the directive's arguments as strings and returns an `Out`: the Markdown
-that replaces the directive, and the figures (SVG text) it links as `@fig/<path>`.
+that replaces the directive, the figures (SVG text) it links as `@fig/<path>`, and any pages
+it adds to the site (the API pages of the model families).
 A generator's module is imported only when one of its directives runs, so a module that cannot
 be imported yet (its part of cnnref is still missing) fails only its own directives.
 """
@@ -55,10 +56,11 @@ GENERATORS: dict[str, str] = {
 
 @dataclass
 class Out:
-    """A generator's output: Markdown, and the figures it links."""
+    """A generator's output: Markdown, the figures it links, the pages it adds."""
 
     parts: list[str] = field(default_factory=list)
     files: dict[str, str] = field(default_factory=dict)
+    pages: dict[str, str] = field(default_factory=dict)
 
     def add(self, *texts: str) -> Out:
         """Append Markdown blocks (separated by blank lines)."""
@@ -75,6 +77,11 @@ class Out:
         if caption:
             text = f"<figure markdown>\n{text}\n<figcaption>{caption}</figcaption>\n</figure>"
         return self.add(text)
+
+    def page(self, uri: str, markdown: str) -> Out:
+        """Add a page to the site: `uri` relative to `docs/` (`api/models/vgg.md`)."""
+        self.pages[uri] = markdown
+        return self
 
     @property
     def markdown(self) -> str:

@@ -30,7 +30,8 @@ def main() -> int:
             target.parent.mkdir(parents=True, exist_ok=True)
             tmp = target.with_suffix(f".{os.getpid()}.tmp")
             tmp.write_text(
-                json.dumps({"markdown": out.markdown, "files": out.files}), encoding="utf-8"
+                json.dumps({"markdown": out.markdown, "files": out.files, "pages": out.pages}),
+                encoding="utf-8",
             )
             tmp.replace(target)
         except Exception:

@@ -715,17 +715,38 @@ with torch.no_grad():
     return out
 
 
-def api_modules(kind: str) -> Out:
-    """The `::: module` lines of an API page, one per family or task, found in the registries.
+def _api_page(module: str) -> str:
+    """A module's API page: the module's name as its title, then its docstring and members."""
+    # The page's title names the module, so mkdocstrings' own heading for it would repeat it.
+    return f"# `{module}`\n\n::: {module}\n    options:\n      show_root_heading: false\n"
 
-    A new family's or task's module appears on the API pages by itself.
+
+def api_modules(kind: str) -> Out:
+    """An API page's modules, found in the registries.
+
+    `models`: one page per family's module (`api/models/<family>.md`, plus one for the layers
+    they share), and the table that links them; `tasks`: the `::: module` lines of the tasks'
+    modules. A new family's or task's module appears on the API pages by itself.
     """
-    if kind == "models":
-        modules = [f"cnnref.models.{f.name}" for f in cnnref.list_families()]
-        modules.append("cnnref.models._common")
-    elif kind == "tasks":
+    if kind == "tasks":
         modules = ["cnnref.tasks", *(tasks.get_task(t).head.__module__ for t in tasks.list_tasks())]
         modules.append("cnnref.tasks.base")
-    else:
+        return Out().add(*(f"::: {m}" for m in modules))
+    if kind != "models":
         raise ValueError(f"api-modules: unknown kind {kind!r}; known: models, tasks")
-    return Out().add(*(f"::: {m}" for m in modules))
+    # A page per module, as torchvision's documentation has a page per model: one page holding
+    # every module was 13,000 elements, which a phone restyles several times as it loads.
+    out = Out()
+    rows = ["| module | family | builders |", "|---|---|---|"]
+    for family in cnnref.list_families():
+        module = f"cnnref.models.{family.name}"
+        builders = [n for n in cnnref.list_models() if cnnref.get_card(n).family == family.name]
+        out.page(f"api/models/{family.name}.md", _api_page(module))
+        rows.append(
+            f"| [`{module}`](models/{family.name}.md) | [{family.title}](../{family.page}) | "
+            + ", ".join(f"[`{n}`][{module}.{n}]" for n in builders)
+            + " |"
+        )
+    out.page("api/models/common.md", _api_page("cnnref.models._common"))
+    rows.append("| [`cnnref.models._common`](models/common.md) | layers the families share | |")
+    return out.add("\n".join(rows))
