@@ -9,7 +9,9 @@ keyed by a hash of the generator code, the cnnref sources it reads, the snippet 
 the library versions. The missing ones run in ONE fresh interpreter (`python -m gen`, the
 package in `docs/gen/`), so a changed `cnnref` is imported anew on every `mkdocs serve`
 reload and the MkDocs process never imports torch for it. The figures they make are added to
-the site as generated files (nothing is committed); `on_page_markdown` puts each directive's
+the site as generated files (nothing is committed), and so are the pages they make (the API
+page of each model family's module), each nested in the nav under the page named after its
+folder (`api/models/vgg.md` under `api/models.md`); `on_page_markdown` puts each directive's
 Markdown in its place, with figure links made relative to the page.
 
 A generator that fails is a warning (so `mkdocs build --strict` fails) and leaves a visible
