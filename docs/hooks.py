@@ -232,11 +232,9 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
             continue
         result = json.loads(Path(job["out"]).read_text(encoding="utf-8"))
         _results[key] = result
-        for path, content in result["files"].items():
-            src_uri = f"{FIGURES}/{path}"
-            if files.get_file_from_path(src_uri) is None:
-                files.append(File.generated(config, src_uri, content=content))
-        for src_uri, content in result.get("pages", {}).items():  # e.g. the API model pages
+        generated = {f"{FIGURES}/{path}": svg for path, svg in result["files"].items()}
+        generated.update(result.get("pages", {}))  # e.g. the API model pages
+        for src_uri, content in generated.items():
             if files.get_file_from_path(src_uri) is None:
                 files.append(File.generated(config, src_uri, content=content))
     pages = [uri for result in _results.values() for uri in result.get("pages", {})]

@@ -13,14 +13,15 @@ Colab (which opens `.ipynb` files only) and kept in sync by `tests/test_notebook
   page under `mkdocs serve` runs nothing. The executed notebook replaces the committed one as
   the page's source; a second copy, `notebooks/download/NAME.ipynb`, is the download.
 - `on_pre_page` renders each notebook page with mkdocs-jupyter's converter (nbconvert and
-  mkdocs-jupyter's template, never executing), cached under `CACHE/html/` by the executed
-  notebook's bytes and the converter's versions. mkdocs-jupyter is a library here, not a
-  plugin: a build whose notebooks are all cached never imports it, nbconvert or jupytext
-  (about 0.36 s of every warm build and of every rebuild under `mkdocs serve`).
+  mkdocs-jupyter's template, never executing), then folds the answer cells (tag `answer`)
+  into a `<details>` block, turns `$...$` in Markdown cells into the site's KaTeX spans and
+  drops every script that mkdocs-jupyter would load from another host (MathJax, require.js).
+  The result is cached under `CACHE/html/`, keyed by the notebook's bytes, this file and the
+  converter's versions. mkdocs-jupyter is a library here, not a plugin: a build whose
+  notebooks are all cached never imports it, nbconvert or jupytext (about 0.36 s of every
+  warm build and of every rebuild under `mkdocs serve`).
 - `on_page_content` puts a bar on each notebook page (download, Open in Colab, the page the
-  notebook belongs to), folds the answer cells (tag `answer`) into a `<details>` block, turns
-  `$...$` in Markdown cells into the site's KaTeX spans and drops every script that
-  mkdocs-jupyter would load from another host (MathJax, require.js).
+  notebook belongs to).
 - `on_page_markdown` adds the same links to the page the notebook belongs to: the page
   `NAME.md` has the notebook `NAME.py` (a family's page is named after the family).
 
@@ -75,7 +76,6 @@ ANSWER_TAG = "answer"
 
 CSS = "assets/stylesheets/notebooks.css"  # mkdocs-jupyter's styles, once for all the pages
 _css: dict[str, None] = {}  # the style blocks the notebook pages carried, in order, once each
-_used_pages: set[Path] = set()  # the rewritten pages this build read or wrote
 _used_html: set[Path] = set()  # the converted notebooks this build read or wrote
 _executed: dict[str, Path] = {}  # notebook name -> executed .ipynb in STAGE
 _failed: dict[str, str] = {}  # notebook name -> error
@@ -245,7 +245,6 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     _executed.clear()
     _failed.clear()
     _css.clear()
-    _used_pages.clear()
     _used_html.clear()
     names = notebook_names()
     _run_missing(names)
@@ -288,34 +287,38 @@ CONVERT = {
 CONVERTER = ("mkdocs-jupyter", "nbconvert", "jupyterlab_pygments", "pygments", "markdown")
 
 
-def _converted(notebook: Path) -> tuple[str, list]:
-    """The notebook's HTML and table of contents (mkdocs-jupyter's converter), cached on disk."""
-    h = hashlib.sha256(json.dumps(CONVERT, sort_keys=True).encode())
+def _converted(notebook: Path) -> dict:
+    """The notebook's page, cached on disk: `html` (converted by mkdocs-jupyter's converter,
+    then `_rewrite`n), `toc` (its table of contents' tokens) and `css` (the style blocks taken
+    out of it)."""
+    h = hashlib.sha256(Path(__file__).read_bytes())  # CONVERT, and `_rewrite`'s code
     for package in CONVERTER:
         h.update(f"{package}={metadata.version(package)}".encode())
     h.update(notebook.read_bytes())
     path = CACHE / "html" / f"{h.hexdigest()[:32]}.json"
     _used_html.add(path)
     if path.exists():
-        cached = json.loads(path.read_text(encoding="utf-8"))
-        return cached["html"], cached["toc"]
+        return json.loads(path.read_text(encoding="utf-8"))
     import markdown
     from markdown.extensions.toc import TocExtension
     from mkdocs_jupyter import convert
 
-    body = convert.nb2html(str(notebook), **CONVERT)
+    body, styles = _rewrite(convert.nb2html(str(notebook), **CONVERT), _image_alts(notebook))
     # The table of contents: the Markdown cells' headings, found as mkdocs-jupyter finds them.
     toc = markdown.Markdown(extensions=[TocExtension(toc_depth=6)])
     toc.convert(convert.nb2md(str(notebook)))
+    page = {"html": body, "toc": toc.toc_tokens, "css": styles}
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"html": body, "toc": toc.toc_tokens}), encoding="utf-8")
-    return body, toc.toc_tokens
+    path.write_text(json.dumps(page), encoding="utf-8")
+    return page
 
 
 def _render(page: Page, config: MkDocsConfig, files: Files) -> None:
     """`Page.render` for a notebook page: its converted HTML; the title stays the nav's."""
-    page.content, toc = _converted(Path(page.file.abs_src_path))
-    page.toc = get_toc(toc)
+    converted = _converted(Path(page.file.abs_src_path))
+    page.content, page.toc = converted["html"], get_toc(converted["toc"])
+    for style in [*converted["css"], STYLE]:  # ours last: it overrides mkdocs-jupyter's
+        _css.setdefault(style)
 
 
 def on_pre_page(page: Page, config: MkDocsConfig, files: Files) -> Page:
@@ -400,22 +403,6 @@ def _image_alts(notebook: Path) -> list[str]:
     return alts
 
 
-def _rewrite_cached(content: str, alts: list[str]) -> tuple[str, list[str]]:
-    """`_rewrite`, cached on disk: a warm build parses no notebook page."""
-    h = hashlib.sha256(Path(__file__).read_bytes())
-    h.update(content.encode())
-    h.update(json.dumps(alts).encode())
-    path = CACHE / "pages" / f"{h.hexdigest()[:32]}.json"
-    _used_pages.add(path)
-    if path.exists():
-        cached = json.loads(path.read_text(encoding="utf-8"))
-        return cached["html"], cached["css"]
-    rewritten, styles = _rewrite(content, alts)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"html": rewritten, "css": styles}), encoding="utf-8")
-    return rewritten, styles
-
-
 def _rewrite(content: str, alts: list[str]) -> tuple[str, list[str]]:
     """No third-party scripts; math as arithmatex writes it; answers folded; images' alt text.
 
@@ -460,17 +447,13 @@ def _rewrite(content: str, alts: list[str]) -> tuple[str, list[str]]:
 
 
 def on_page_content(html_text: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-    """Notebook pages: the link bar, folded answers, KaTeX math, no third-party scripts."""
+    """Notebook pages: the link bar (download, Colab, home page) and the edit link."""
     uri = page.file.src_uri
     if not (uri.startswith("notebooks/") and uri.endswith(".ipynb")):
         return html_text
     name = Path(uri).stem
     if config.repo_url:  # "Edit this page" opens the notebook's source, not the generated file
         page.edit_url = f"{config.repo_url.rstrip('/')}/edit/main/docs/notebooks/{name}.py"
-    notebook = _executed.get(name)
-    html_text, styles = _rewrite_cached(html_text, _image_alts(notebook) if notebook else [])
-    for style in [*styles, STYLE]:  # ours last: it overrides mkdocs-jupyter's
-        _css.setdefault(style)
     css = html.escape(get_relative_url(CSS, page.url))
     links = _links(name, page, files, config)
     bar = ['<p class="cnnref-nb-bar">']
@@ -495,8 +478,6 @@ def on_page_content(html_text: str, page: Page, config: MkDocsConfig, files: Fil
 
 def on_post_build(config: MkDocsConfig) -> None:
     """Write the notebook pages' style sheet (known once they are rendered); drop stale pages."""
-    for stale in set((CACHE / "pages").glob("*.json")) - _used_pages:
-        stale.unlink()
     for stale in set((CACHE / "html").glob("*.json")) - _used_html:
         stale.unlink()
     if _css:
