@@ -1,6 +1,6 @@
-"""Checks every model shares: the input tensor and the constructor arguments.
+"""What the families share: checks of the input and the arguments, local response normalisation.
 
-They run at the top of `forward_features`, so a wrong input fails with a message that names
+The checks run at the top of `forward_features`, so a wrong input fails with a message that names
 the model, what it expected and what it got, never with a shape error from deep inside.
 They only read `x.shape` and `x.dtype`: no device sync, nothing for `torch.compile` to break on.
 """

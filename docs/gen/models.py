@@ -8,6 +8,7 @@ instantiating torchvision's builder on the meta device too.
 from __future__ import annotations
 
 import difflib
+import importlib
 from collections import Counter
 
 import torch
@@ -748,5 +749,6 @@ def api_modules(kind: str) -> Out:
             + " |"
         )
     out.page("api/models/common.md", _api_page("cnnref.models._common"))
-    rows.append("| [`cnnref.models._common`](models/common.md) | layers the families share | |")
+    summary = importlib.import_module("cnnref.models._common").__doc__.split("\n")[0]
+    rows.append(f"| [`cnnref.models._common`](models/common.md) | {summary} | |")
     return out.add("\n".join(rows))
