@@ -8,7 +8,6 @@ instantiating torchvision's builder on the meta device too.
 from __future__ import annotations
 
 import difflib
-import importlib
 from collections import Counter
 
 import torch
@@ -16,6 +15,7 @@ from torch import nn
 
 import cnnref
 from cnnref import tasks
+from cnnref.models import _common
 from gen import Out
 from gen.common import (
     FAMILY,
@@ -748,7 +748,7 @@ def api_modules(kind: str) -> Out:
             + ", ".join(f"[`{n}`][{module}.{n}]" for n in builders)
             + " |"
         )
-    out.page("api/models/common.md", _api_page("cnnref.models._common"))
-    summary = importlib.import_module("cnnref.models._common").__doc__.split("\n")[0]
-    rows.append(f"| [`cnnref.models._common`](models/common.md) | {summary} | |")
+    out.page("api/models/common.md", _api_page(_common.__name__))
+    summary = _common.__doc__.split("\n")[0]
+    rows.append(f"| [`{_common.__name__}`](models/common.md) | {summary} | |")
     return out.add("\n".join(rows))
