@@ -23,6 +23,15 @@
   leaves out, as it leaves out the prompts and the other output lines.
 - **Code blocks** take the keyboard's focus before material mounts them (see `CODE_BLOCK`).
 - **Tables**: an empty header cell (a table's top-left corner) becomes a plain cell.
+- **Far blocks are laid out once the page has loaded**: each block of content that starts
+  further down than `FAR` (by a low estimate of its position at desktop width) gets the
+  attribute `data-far="skip"`, which extra.css gives `content-visibility: auto` (an attribute,
+  not a class: material styles and wraps only tables without a class). The browser skips their
+  style and layout while the page loads, which makes every restyle material's bundle sets off
+  as it starts about half as costly on the long pages (see `_mark_far_blocks`);
+  `assets/javascripts/far.js` shows them after the load, a few at a time in idle moments.
+  Blocks on the first screens are left alone: Chromium draws a skipped block in the viewport
+  as a placeholder for one frame, which would shift the page as it loads.
 - **The site's own stylesheets, inline**: every page carries `extra_css` (the site's styles and
   mkdocstrings') in one `<style>` instead of three more requests that block its first paint.
   With the site's scripts deferred too (mkdocs.yml), Lighthouse's first paint (mobile, median
@@ -34,6 +43,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html as htmllib
 import json
@@ -81,6 +91,30 @@ LISTING = re.compile(
 # A doctest's expected traceback (Pygments marks its first line .gt, its last line's error .gr,
 # the rest as code): wrapped as output (.go), so the copy button leaves it out like any output.
 TRACEBACK = re.compile(r'<span class="gt">Traceback .*?(?=\n(?:<span class="gp">|</code>))', re.S)
+# Far blocks: a tag (or a comment, or a raw-text element's whole content), for a scan of the
+# page's element tree that needs no parser.
+TAG = re.compile(
+    r"<!--.*?-->|<(?P<raw>script|style|template|svg)\b[^>]*>.*?</(?P=raw)>"
+    r"|<(?P<close>/?)(?P<tag>[a-zA-Z][\w-]*)(?P<attrs>(?:[^>\"']|\"[^\"]*\"|'[^']*')*)>",
+    re.S | re.I,
+)
+VOID = frozenset(
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
+    | {"track", "wbr"}
+)
+# Elements whose children are the blocks: the API pages' objects, the notebook's cells, and a
+# code block's wrapper (its `<pre>`'s margins collapse through it, and would not through a
+# block with layout containment: a skipped block must lay out as it would unskipped).
+CONTAINERS = frozenset(
+    {"doc-object", "doc-contents", "doc-children", "jupyter-wrapper", "jp-Notebook", "highlight"}
+)
+# Blocks never skipped: headings (material's table of contents reads their offsets as the
+# reader scrolls), the edit button, a notebook's Markdown cells (they hold its headings) and the
+# architecture explorer (its script fills it in).
+HEADING = re.compile(r"h[1-6]$")
+CLASS = re.compile(r'\bclass="([^"]*)"')
+KEEP = frozenset({"md-content__button", "jp-MarkdownCell", "cnnref-explorer"})
+FAR = 1200  # px, estimated low: 1.5 screens or more on a 1920x1080 desktop (measured)
 EMPTY_TH = re.compile(r"<th(?P<attrs>[^>]*)>\s*</th>")
 CODE_BLOCK = re.compile(r"(?P<pre><pre\b[^>]*>(?:<span></span>)?)<code>")
 
@@ -233,6 +267,77 @@ def _size_images(html: str, page: Page, files: Files) -> str:
     return IMG.sub(replace, html)
 
 
+def _height(block: str) -> float:
+    """A low estimate of a block's height in CSS px at desktop width (material's ~700 px column).
+
+    Low on purpose: it must never place a block below `FAR` that a reader's first screens show.
+    Counted are lines of code (18 px each), table rows (28 px), sized images (at most 700 px
+    wide) and display formulas (40 px); the other text as 120 characters a line, 24 px each.
+    A closed `<details>` is its summary.
+    """
+    if block.startswith("<details") and not re.match(r"<details\b[^>]*\bopen\b", block):
+        return 40
+    height = 0.0
+    for pre in re.findall(r"<pre\b.*?</pre>", block, re.S):
+        height += 18 * (pre.count("\n") + 1)
+    height += 28 * block.count("<tr")
+    height += 40 * block.count('class="katex-display"')
+    for img in IMG.findall(block):
+        size = re.search(r'\bwidth="(\d+)" height="(\d+)"', img)
+        if size:
+            width, tall = int(size[1]), int(size[2])
+            height += tall * min(1.0, 700 / width)
+    text = re.sub(r"<pre\b.*?</pre>|<table\b.*?</table>|<[^>]*>", "", block, flags=re.S)
+    return height + 24 * (len(text.strip()) // 120)
+
+
+@functools.cache
+def _same_tag(tag: str) -> re.Pattern:
+    return re.compile(rf"<(/?){tag}\b[^>]*>", re.I)
+
+
+def _element_end(html: str, tag: str, pos: int) -> int:
+    """Where the element whose opening tag ends at `pos` ends (after its closing tag)."""
+    depth = 1
+    for match in _same_tag(tag).finditer(html, pos):
+        depth += -1 if match[1] else 1
+        if depth == 0:
+            return match.end()
+    return len(html)
+
+
+def _mark_far_blocks(html: str) -> str:
+    """Adds `data-far="skip"` to each block that starts below `FAR` (see the module's notes).
+
+    The blocks are the content's top-level elements and, inside the containers that make up an
+    API page (mkdocstrings' `.doc-*`) and a notebook (`.jupyter-wrapper`, `.jp-Notebook`), their
+    children. Each block's height is `_height`'s estimate; a container adds nothing of its own.
+    The scan steps over each block whole, so it reads only the tags of containers and blocks.
+    """
+    y = 0.0
+    marks: list[int] = []  # where an opening tag ends: the attribute goes in there
+    pos = 0
+    while (match := TAG.search(html, pos)) is not None:
+        pos = match.end()
+        tag = match["tag"]
+        # A comment, raw text, a void element, or a container's closing tag: nothing to measure.
+        if tag is None or match["close"] or tag in VOID or match["attrs"].endswith("/"):
+            continue
+        classes = CLASS.search(match["attrs"])
+        names = set(classes[1].split()) if classes else set()
+        if names & CONTAINERS:
+            continue  # its children are the blocks: read on inside it
+        if y > FAR and not (HEADING.match(tag) or names & KEEP):
+            marks.append(match.end() - 1)
+        pos = _element_end(html, tag, pos)
+        y += _height(html[match.start() : pos])
+    pieces, last = [], 0
+    for at in marks:
+        pieces += [html[last:at], ' data-far="skip"']
+        last = at
+    return "".join(pieces) + html[last:]
+
+
 def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
     html, has_math = _typeset(html, page)
     if has_math:
@@ -252,7 +357,8 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
     # into view; it then drops the focus from a block that does not scroll.
     html = CODE_BLOCK.sub(r'\g<pre><code tabindex="0">', html)
     # A table's empty top-left corner is not a header: a header cell needs a name (axe).
-    return EMPTY_TH.sub(r"<td\g<attrs>></td>", html)
+    html = EMPTY_TH.sub(r"<td\g<attrs>></td>", html)
+    return _mark_far_blocks(html)
 
 
 def _inline_styles(config: MkDocsConfig) -> None:

@@ -425,3 +425,32 @@ def test_cache_key_follows_the_code_it_reads(
     assert after[vgg] != before[vgg]
     assert after[lenet] == before[lenet]
     assert after[comparison] != before[comparison]
+
+
+# ------------------------------------------------------------ the blocks a browser may skip
+
+
+def test_far_blocks_are_marked_below_the_first_screens() -> None:
+    """hooks_site marks the blocks that start below `FAR` by its low estimate, never a heading,
+    never a heading or a container (an API object, a notebook)."""
+    spec = importlib.util.spec_from_file_location("cnnref_docs_hooks_site", DOCS / "hooks_site.py")
+    site = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(site)
+    para = "<p>" + "word " * 100 + "</p>"
+    closed = "<details><summary>Listing</summary>" + "<pre>x\n</pre>" * 500 + "</details>"
+    assert site._height(closed) == 40  # a closed block is its summary, not its 500 listings
+    first = para * (int(site.FAR // site._height(para)) + 1)  # to just past FAR
+    api = '<div class="doc doc-contents"><p class="doc-x">Text.</p></div>'
+    marked = site._mark_far_blocks(first + closed + "<h2>Heading</h2>" + api + para)
+    assert "data-far" not in marked[: len(first)]
+    blocks = re.findall(r"<(\w+)([^>]*)>", marked[len(first) :])
+    far = ' data-far="skip"'
+    assert blocks == [
+        ("details", far),
+        ("summary", ""),
+        *[("pre", "")] * 500,
+        ("h2", ""),
+        ("div", ' class="doc doc-contents"'),
+        ("p", ' class="doc-x"' + far),
+        ("p", far),
+    ]

@@ -2,8 +2,9 @@
 
 One crawl visits every page once (at 1280 px, then resized to 390 px) and records what the
 browser saw; the tests below each judge one part of that record, so a failure names the
-requirement and the pages. Further tests drive the search box, a copy button, the palette
-toggle, instant navigation and the 404 page.
+requirement and the pages. A second pass loads every page on Lighthouse's phone screen and
+measures its layout shifts (the crawl measures them at 1280 px). Further tests drive the
+search box, a copy button, the palette toggle, instant navigation and the 404 page.
 
 The server mounts the site under `site_url`'s path (`/cnnref/`) and answers a missing address
 with `404.html`, as GitHub Pages does. It serves `sitemap.xml` with its own address in place of
@@ -301,7 +302,51 @@ AXE_JS = """async (scheme) => {
     v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(", ") +
     (v.nodes.length > 3 ? `, and ${v.nodes.length - 3} more` : ""));
 }"""
+# Layout shifts as a page loads (the Layout Instability API, as Lighthouse's CLS counts them),
+# and where the first block the browser may skip (`data-far`, docs/hooks_site.py) starts, in
+# screen heights: a skipped block that a screen shows is drawn one frame late, as a shift.
+SHIFTS_INIT = """window.__cnnrefShifts = [];
+new PerformanceObserver(list => {
+  for (const e of list.getEntries()) if (!e.hadRecentInput) window.__cnnrefShifts.push(e.value);
+}).observe({type: "layout-shift", buffered: true});"""
+SHIFTS_JS = """() => {
+  const far = document.querySelector("[data-far]");
+  return {
+    shift: window.__cnnrefShifts.reduce((a, b) => a + b, 0),
+    far: far ? (far.getBoundingClientRect().top + scrollY) / innerHeight : null,
+  };
+}"""
+# The blocks whose layout containment (which content-visibility brings) changes their height:
+# a child's margin that would collapse through the block stays inside it, say.
+CONTAINMENT_JS = """() => {
+  const changed = [];
+  for (const e of document.querySelectorAll("[data-far]")) {
+    const height = contain => {
+      e.style.contentVisibility = "visible";
+      e.style.contain = contain;
+      return e.getBoundingClientRect().height;
+    };
+    const free = height("none"), contained = height("layout style paint");
+    e.style.contentVisibility = e.style.contain = "";
+    if (Math.abs(free - contained) > 0.5)
+      changed.push(`${e.tagName.toLowerCase()}.${[...e.classList].join(".")}: ` +
+                   `${free.toFixed(1)} -> ${contained.toFixed(1)} px`);
+  }
+  return changed;
+}"""
+# Half Lighthouse's "good" CLS (0.1). Skipped blocks drawn a frame late on the first screen
+# shifted VGG's page by 0.08 and a notebook's by 0.22; KaTeX's fonts arriving (font-display:
+# block, then the formulas' real widths) shift the vanishing-gradients notebook by 0.04.
+MAX_SHIFT = 0.05
+MIN_FAR = 1.25  # screens: a skipped block starts below the first, with a quarter screen to spare
+# Lighthouse's phone (its mobile profile's screen).
+PHONE = {"viewport": {"width": 412, "height": 823}, "device_scale_factor": 1.75, "is_mobile": True}
+
 NO_TRANSITIONS = "*, ::before, ::after { transition: none !important; animation: none !important }"
+# Once a page has loaded, far.js shows the blocks skipped while it loaded (`data-far`):
+# axe-core and the phone's overflow check judge the finished page.
+SKIPPED_JS = "() => document.querySelectorAll('[data-far=skip]').length"
+ALL_SHOWN = f"() => !({SKIPPED_JS})()"
 
 RAW_TEX = ("$$", "\\(", "\\[", "\\frac", "\\sum", "\\mathrm", "\\begin{", "\\left")
 
@@ -317,6 +362,7 @@ class PageReport:
     scroll_width: int
     culprits: list[str]
     axe: dict[str, list[str]]  # palette -> axe-core's violations
+    shifts: dict  # SHIFTS_JS's record of the load at DESKTOP, and CONTAINMENT_JS's
 
 
 @pytest.fixture(scope="module")
@@ -327,6 +373,7 @@ def crawl(browser, base_url: str, pages: list[str]) -> dict[str, PageReport]:
     page.set_default_timeout(15_000)
     recorder = Recorder()
     recorder.attach(context, page)
+    page.add_init_script(SHIFTS_INIT)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     reports = {}
     for path in pages:
@@ -341,8 +388,14 @@ def crawl(browser, base_url: str, pages: list[str]) -> dict[str, PageReport]:
                 "e => e.querySelector('.katex'))",
                 timeout=5_000,
             )
+        page.wait_for_timeout(300)  # a late frame's shift is reported after it
+        shifts = page.evaluate(SHIFTS_JS)
+        shifts["contained"] = page.evaluate(CONTAINMENT_JS)
         seen = page.evaluate(INSPECT_JS)
         page.add_script_tag(path=str(AXE))
+        with contextlib.suppress(PlaywrightTimeout):  # a test below names blocks left skipped
+            page.wait_for_function(ALL_SHOWN, timeout=5_000)
+        shifts["skipped"] = page.evaluate(SKIPPED_JS)
         page.add_style_tag(content=NO_TRANSITIONS)
         initial = page.evaluate("() => document.body.dataset.mdColorScheme")
         axe = {scheme: page.evaluate(AXE_JS, scheme) for scheme in ("default", "slate")}
@@ -363,6 +416,7 @@ def crawl(browser, base_url: str, pages: list[str]) -> dict[str, PageReport]:
             scroll_width=width["scrollWidth"],
             culprits=width["culprits"],
             axe=axe,
+            shifts=shifts,
         )
     page.wait_for_timeout(200)  # late requests (search index, worker) land on the last page
     context.close()
@@ -439,6 +493,46 @@ def test_no_page_scrolls_sideways_on_a_phone(crawl):
             yield f"{report.scroll_width}px wide at {PHONE_WIDTH}px; too wide: {report.culprits}"
 
     problems = _problems(crawl, describe)
+    assert not problems, "\n".join(problems)
+
+
+def _shift_problems(shifts: dict) -> Iterator[str]:
+    if shifts["shift"] > MAX_SHIFT:
+        yield f"layout shifts {shifts['shift']:.4f} as it loads (at most {MAX_SHIFT})"
+    if shifts["far"] is not None and shifts["far"] < MIN_FAR:
+        yield (
+            f"its first skipped block ([data-far]) starts {shifts['far']:.2f} screens down, "
+            f"within the first {MIN_FAR}: lower hooks_site.FAR or mend its estimate"
+        )
+
+
+def test_skipped_blocks_lay_out_as_they_would_unskipped(crawl):
+    def describe(report):
+        if report.shifts["skipped"]:
+            yield f"{report.shifts['skipped']} blocks still skipped 5 s after load (far.js)"
+        for block in report.shifts["contained"]:
+            yield f"containment changes the height of {block}"
+
+    problems = _problems(crawl, describe)
+    assert not problems, "\n".join(problems)
+
+
+def test_pages_load_without_layout_shifts_on_a_desktop(crawl):
+    problems = _problems(crawl, lambda report: _shift_problems(report.shifts))
+    assert not problems, "\n".join(problems)
+
+
+def test_pages_load_without_layout_shifts_on_a_phone(browser, base_url: str, pages: list[str]):
+    context = browser.new_context(**PHONE, service_workers="block")
+    context.add_init_script(SHIFTS_INIT)
+    page = context.new_page()
+    Recorder().attach(context, page)  # only 127.0.0.1 gets through, as in the crawl
+    problems = []
+    for path in pages:
+        page.goto(base_url + path, wait_until="load")
+        page.wait_for_timeout(300)
+        problems += [f"{path or '(home)'}: {p}" for p in _shift_problems(page.evaluate(SHIFTS_JS))]
+    context.close()
     assert not problems, "\n".join(problems)
 
 
