@@ -28,6 +28,9 @@ import cnnref
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
+sys.path.insert(0, str(DOCS))
+from gen import models as models_gen  # noqa: E402  (the site's generators live in docs/)
+
 PAGES = sorted(
     p.relative_to(DOCS).as_posix()
     for p in DOCS.rglob("*.md")
@@ -226,12 +229,9 @@ def test_page_code_runs_as_pasted(site_dir: Path, page: str, tmp_path: Path) -> 
     assert proc.returncode == 0, f"{page}'s code failed:\n{proc.stderr[-3000:]}"
 
 
-# The API pages: those written under docs/api/, and the model families' module pages that the
-# Models page's generator adds (docs/gen/models.py, api_modules), one per family and one shared.
-API_PAGES = [p for p in PAGES if p.startswith("api/")] + [
-    *(f"api/models/{family.name}.md" for family in cnnref.list_families()),
-    "api/models/common.md",
-]
+# The API pages: those written under docs/api/, and the module pages that the Models page's
+# generator adds (docs/gen/models.py: one per family, one for the layers they share).
+API_PAGES = [p for p in PAGES if p.startswith("api/")] + list(models_gen.api_model_pages())
 
 
 def api_examples(site: Path, page: str) -> list[tuple[str, str | None]]:

@@ -722,6 +722,15 @@ def _api_page(module: str) -> str:
     return f"# `{module}`\n\n::: {module}\n    options:\n      show_root_heading: false\n"
 
 
+def api_model_pages() -> dict[str, str]:
+    """The Models API's pages and the module each documents: `api/models/<family>.md` for each
+    family in the registry's order, then `api/models/common.md` for the layers they share.
+    The generator writes these pages; the tests run their examples."""
+    pages = {f"api/models/{f.name}.md": f"cnnref.models.{f.name}" for f in cnnref.list_families()}
+    pages["api/models/common.md"] = _common.__name__
+    return pages
+
+
 def api_modules(kind: str) -> Out:
     """An API page's modules, found in the registries.
 
@@ -739,16 +748,18 @@ def api_modules(kind: str) -> Out:
     # every module was 13,000 elements, which a phone restyles several times as it loads.
     out = Out()
     rows = ["| module | family | builders |", "|---|---|---|"]
-    for family in cnnref.list_families():
-        module = f"cnnref.models.{family.name}"
+    families = {f"cnnref.models.{family.name}": family for family in cnnref.list_families()}
+    for path, module in api_model_pages().items():
+        out.page(path, _api_page(module))
+        link = f"[`{module}`]({path.removeprefix('api/')})"
+        if module == _common.__name__:  # the layers the families share
+            rows.append(f"| {link} | {_common.__doc__.splitlines()[0]} | |")
+            continue
+        family = families[module]
         builders = [n for n in cnnref.list_models() if cnnref.get_card(n).family == family.name]
-        out.page(f"api/models/{family.name}.md", _api_page(module))
         rows.append(
-            f"| [`{module}`](models/{family.name}.md) | [{family.title}](../{family.page}) | "
+            f"| {link} | [{family.title}](../{family.page}) | "
             + ", ".join(f"[`{n}`][{module}.{n}]" for n in builders)
             + " |"
         )
-    out.page("api/models/common.md", _api_page(_common.__name__))
-    summary = _common.__doc__.split("\n")[0]
-    rows.append(f"| [`{_common.__name__}`](models/common.md) | {summary} | |")
     return out.add("\n".join(rows))
