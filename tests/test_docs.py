@@ -399,8 +399,9 @@ def test_summaries_are_text_blocks(site_dir: Path) -> None:
 # ------------------------------------------------------------------- the hook's cache key
 
 
-def load_hooks():
-    spec = importlib.util.spec_from_file_location("cnnref_docs_hooks", DOCS / "hooks.py")
+def load_hooks(name: str = "hooks"):
+    """A build hook of docs/ (`hooks`, `hooks_site`, ...), loaded as its own module."""
+    spec = importlib.util.spec_from_file_location(f"cnnref_docs_{name}", DOCS / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -431,11 +432,9 @@ def test_cache_key_follows_the_code_it_reads(
 
 
 def test_far_blocks_are_marked_below_the_first_screens() -> None:
-    """hooks_site marks the blocks that start below `FAR` by its low estimate, never a heading,
-    never a heading or a container (an API object, a notebook)."""
-    spec = importlib.util.spec_from_file_location("cnnref_docs_hooks_site", DOCS / "hooks_site.py")
-    site = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(site)
+    """hooks_site marks the blocks that start below `FAR` by its low estimate, never a heading
+    or a container (an API object, a notebook)."""
+    site = load_hooks("hooks_site")
     para = "<p>" + "word " * 100 + "</p>"
     closed = "<details><summary>Listing</summary>" + "<pre>x\n</pre>" * 500 + "</details>"
     assert site._height(closed) == 40  # a closed block is its summary, not its 500 listings

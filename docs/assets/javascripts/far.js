@@ -22,9 +22,9 @@
     if (pending.length) later(slice)
   }
   const start = () => {
-    const idle = !pending.length
+    const running = pending.length > 0 // a slice is already queued: it takes the new list
     pending = [...document.querySelectorAll("[data-far=skip]")]
-    if (idle && pending.length) later(slice)
+    if (!running && pending.length) later(slice)
   }
   const onPage = () => {
     if (document.readyState === "complete") start()
