@@ -393,8 +393,10 @@ def crawl(browser, base_url: str, pages: list[str]) -> dict[str, PageReport]:
         shifts["contained"] = page.evaluate(CONTAINMENT_JS)
         seen = page.evaluate(INSPECT_JS)
         page.add_script_tag(path=str(AXE))
+        # far.js shows the blocks in idle slices: the Tasks API page's 563 took over 5 s on a
+        # busy 2-core machine. What is checked is that every block is shown, not how fast.
         with contextlib.suppress(PlaywrightTimeout):  # a test below names blocks left skipped
-            page.wait_for_function(ALL_SHOWN, timeout=5_000)
+            page.wait_for_function(ALL_SHOWN, timeout=60_000)
         shifts["skipped"] = page.evaluate(SKIPPED_JS)
         page.add_style_tag(content=NO_TRANSITIONS)
         initial = page.evaluate("() => document.body.dataset.mdColorScheme")
@@ -509,7 +511,7 @@ def _shift_problems(shifts: dict) -> Iterator[str]:
 def test_skipped_blocks_lay_out_as_they_would_unskipped(crawl):
     def describe(report):
         if report.shifts["skipped"]:
-            yield f"{report.shifts['skipped']} blocks still skipped 5 s after load (far.js)"
+            yield f"{report.shifts['skipped']} blocks still skipped 60 s after load (far.js)"
         for block in report.shifts["contained"]:
             yield f"containment changes the height of {block}"
 
