@@ -7,8 +7,11 @@
   cached on disk (next to the generators' cache, keyed by the formula and KaTeX's version): a
   warm build starts no node process at all. A formula KaTeX cannot parse is a warning (so
   `mkdocs build --strict` fails) and stays as source. KaTeX's stylesheet (and so its fonts) is
-  linked from the pages that have math only, inside the article, so that material's instant
-  navigation, which swaps the article, brings it along.
+  imported by the pages that have math only, inside the article, so that material's instant
+  navigation, which swaps the article, brings it along. An `@import`, not a `<link>`: as it
+  starts, material's bundle sets every relative `href` on the page to its absolute form, and
+  for a stylesheet's link that reloads the sheet and restyles the whole page once more (see
+  docs/overrides/main.html, which does it for the head's links before anything is styled).
 - **Images**: every `<img>` in a page gets its intrinsic `width` and `height` (read from the SVG
   the generators made), so nothing shifts as it loads; the images after the page's first section
   heading load lazily.
@@ -342,7 +345,7 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
     html, has_math = _typeset(html, page)
     if has_math:
         css = posixpath.relpath(KATEX_CSS, posixpath.dirname(page.file.dest_uri) or ".")
-        html = f'<link rel="stylesheet" href="{css}">\n' + html
+        html = f'<style>@import url("{css}");</style>\n' + html
     html = _size_images(html, page, files)
     html = SOURCE_BLOCK.sub(
         r'<details class="mkdocstrings-source" data-search-exclude>\g<summary>'

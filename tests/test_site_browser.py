@@ -667,7 +667,7 @@ def test_both_palettes_toggle_and_pass_contrast(tab, base_url: str, pages: list[
     for scheme in ("default", "slate"):
         current = page.evaluate("() => document.body.dataset.mdColorScheme")
         if current != scheme:
-            page.locator("form[data-md-component=palette] label:visible").first.click()
+            page.locator("form[data-cnnref-palette] label:visible").first.click()
             page.wait_for_function(f"() => document.body.dataset.mdColorScheme === '{scheme}'")
         pairs = _colour_pairs(page)
         assert {"body text", "link"} <= pairs.keys(), f"{scheme}: found only {sorted(pairs)}"
@@ -676,6 +676,60 @@ def test_both_palettes_toggle_and_pass_contrast(tab, base_url: str, pages: list[
             if ratio < MIN_CONTRAST:
                 problems.append(f"{scheme}: {name} {ratio:.2f}:1 (text {fg[:3]} on {bg[:3]})")
     assert not problems, f"contrast below {MIN_CONTRAST}:1:\n" + "\n".join(problems)
+
+
+# Records, from before the page is parsed, each change that restyles the whole page: the body's
+# palette attributes (set at all), <html>'s classes and a stylesheet's address (changed: the
+# bundle adds classes already there, which changes nothing). Each notes whether the article had
+# been parsed by then (before, such a change restyles the header alone).
+RESTYLES_INIT = """
+window.__cnnrefRestyles = [];
+new MutationObserver(records => {
+  const late = document.querySelector("article") !== null;
+  for (const r of records) {
+    const t = r.target;
+    const changed = r.oldValue !== t.getAttribute(r.attributeName);
+    const what = t === document.body ? "body " + r.attributeName
+      : t === document.documentElement && changed ? "html class"
+      : t.localName === "link" && t.rel === "stylesheet" && changed ? "stylesheet href" : null;
+    if (what) __cnnrefRestyles.push({what, late});
+  }
+}).observe(document, {attributes: true, attributeOldValue: true, subtree: true, attributeFilter: [
+  "class", "href", "data-md-color-scheme", "data-md-color-primary", "data-md-color-accent",
+  "data-md-color-media", "data-md-color-switching"]});
+"""
+
+
+# A page without math and one with (KaTeX's stylesheet comes with the article).
+@pytest.mark.parametrize(
+    ("system", "scheme", "path"), [("light", "default", "vgg/"), ("dark", "slate", "tasks/")]
+)
+def test_material_starts_without_restyling_the_whole_page(
+    browser, base_url: str, system: str, scheme: str, path: str
+):
+    """The reader's palette from the first paint; no whole-page restyle as material starts.
+
+    Material's bundle, as it started, marked the body "switching" and re-applied the palette,
+    swapped <html>'s classes and rewrote each stylesheet's address: each restyled every element
+    again. docs/overrides/main.html and partials/palette.html do all of it in the head and the
+    header, before the article is parsed, and the bundle then finds nothing to change (KaTeX's
+    stylesheet is imported, docs/hooks_site.py: no link for the bundle to rewrite).
+    """
+    context = browser.new_context(viewport=DESKTOP, color_scheme=system, service_workers="block")
+    try:
+        page = context.new_page()
+        page.add_init_script(RESTYLES_INIT)
+        page.goto(base_url + path, wait_until="load")
+        page.wait_for_timeout(1000)  # material's bundle and the deferred scripts have run
+        changes = page.evaluate("() => __cnnrefRestyles")
+        assert page.evaluate("() => document.body.dataset.mdColorScheme") == scheme
+        late = sorted({c["what"] for c in changes if c["late"]})
+        assert not late, f"changed once the article was there: {late}"
+        assert "body data-md-color-switching" not in {c["what"] for c in changes}
+        meta = page.evaluate("() => document.querySelector('meta[name=color-scheme]').content")
+        assert meta == ("dark" if scheme == "slate" else "light")
+    finally:
+        context.close()
 
 
 def test_footer_next_links_walk_every_page_instantly(tab, base_url: str, pages: list[str]):
