@@ -558,10 +558,21 @@ def _path_of(url: str, base_url: str) -> str:
     return urlsplit(url).path.removeprefix(urlsplit(base_url).path)  # no query, no anchor
 
 
+def _open_for_instant_navigation(page, url: str) -> None:
+    """Open ``url`` and wait until material follows links in place.
+
+    Material's instant navigation takes a click only once its ``sitemap.xml`` has arrived (the
+    click stream is combined with the latest sitemap; a click before it is left to the browser,
+    a full load). Its bundle is deferred, so that fetch can still be under way at ``load`` on a
+    busy machine: wait for the network to settle as well.
+    """
+    page.goto(url, wait_until="networkidle")
+
+
 @pytest.mark.parametrize(("query", "expected"), SEARCHES.items())
 def test_search_leads_to_the_right_page(tab, base_url: str, query: str, expected: str):
     page, recorder = tab
-    page.goto(base_url, wait_until="load")
+    _open_for_instant_navigation(page, base_url)
     page.evaluate("() => { window.__cnnrefNoReload = true }")
     search = page.locator("input.md-search__input")
     search.click()
@@ -740,7 +751,7 @@ def test_footer_next_links_walk_every_page_instantly(tab, base_url: str, pages: 
     here (the explorer's layer graphs once did, as JSON run as a script).
     """
     page, recorder = tab
-    page.goto(base_url, wait_until="load")
+    _open_for_instant_navigation(page, base_url)
     page.evaluate("() => { window.__cnnrefNoReload = true }")
     visited = [_path_of(page.url, base_url)]
     while (next_link := page.locator("a.md-footer__link--next")).count():
