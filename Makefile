@@ -10,7 +10,7 @@ CHROMIUM := /usr/bin/chromium
 # exporter just to list the enabled ones: 0.4 s each time it is imported.
 export NBCONVERT_DISABLE_CONFIG_EXPORTERS := 1
 
-.PHONY: setup serve build test lint format bench gpu-check wheel-check site-loop clean
+.PHONY: setup serve build test lint format bench gpu-check wheel-check site-loop page-work clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -68,6 +68,10 @@ wheel-check: setup
 # The author's loop: warm `mkdocs build` and live-reload times (benchmarks/site_loop.py).
 site-loop: setup
 	$(BIN)/python benchmarks/site_loop.py
+
+# What a page of each type costs the browser as it loads, counted (benchmarks/page_work.py).
+page-work: build $(CHROMIUM)
+	$(BIN)/python benchmarks/page_work.py site
 
 clean:
 	rm -rf site .cache artifacts
