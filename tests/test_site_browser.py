@@ -743,6 +743,33 @@ def test_material_starts_without_restyling_the_whole_page(
         context.close()
 
 
+# The heights <main> takes from the load on (a ResizeObserver reports the first at once).
+MAIN_HEIGHTS_INIT = """
+window.__cnnrefMainHeights = [];
+addEventListener("load", () => new ResizeObserver(entries => {
+  for (const e of entries) __cnnrefMainHeights.push(Math.round(e.contentRect.height));
+}).observe(document.querySelector(".md-main")));
+"""
+
+
+def test_showing_the_far_blocks_changes_the_pages_height_once(tab, base_url: str):
+    """far.js holds <main>'s height while it shows the blocks skipped as the page loaded.
+
+    Material answers every change of <main>'s or the body's size in the next frame (its table
+    of contents' offsets, its sidebars): one block shown at a time, that was a frame's extra
+    work after each of some 60 slices on the API VGG page (see far.js).
+    """
+    page, _ = tab
+    page.add_init_script(MAIN_HEIGHTS_INIT)
+    page.goto(base_url + "api/models/vgg/", wait_until="load")
+    assert page.evaluate(SKIPPED_JS) > 20, "the API VGG page no longer has far blocks to show"
+    page.wait_for_function(ALL_SHOWN, timeout=60_000)
+    page.wait_for_timeout(300)  # the last frame's size report
+    heights = page.evaluate("() => __cnnrefMainHeights")
+    assert len(heights) <= 3, f"<main> changed height {len(heights) - 1} times: {heights}"
+    assert page.evaluate("() => document.querySelector('.md-main').style.height") == ""
+
+
 def test_footer_next_links_walk_every_page_instantly(tab, base_url: str, pages: list[str]):
     """From the home page to the last, by the footer's "next" link: one document throughout.
 
