@@ -755,9 +755,9 @@ addEventListener("load", () => new ResizeObserver(entries => {
 def test_showing_the_far_blocks_changes_the_pages_height_once(tab, base_url: str):
     """far.js holds <main>'s height while it shows the blocks skipped as the page loaded.
 
-    Material answers every change of <main>'s or the body's size in the next frame (its table
-    of contents' offsets, its sidebars): one block shown at a time, that was a frame's extra
-    work after each of some 60 slices on the API VGG page (see far.js).
+    Material answers every change of <main>'s or the body's size in the next frame (it re-reads
+    its table of contents' offsets and <main>'s bounds): one block shown at a time, that was a
+    frame's extra work after each of some 60 slices on the API VGG page (see far.js).
     """
     page, _ = tab
     page.add_init_script(MAIN_HEIGHTS_INIT)
