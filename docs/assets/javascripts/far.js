@@ -10,9 +10,10 @@
 // Meanwhile <main> keeps the height it had: a block shown changes the page's height, and
 // material answers every change of it (ResizeObservers on <main> and the body) in the next
 // frame, re-reading the offsets of every heading in its table of contents and <main>'s bounds:
-// on the API VGG page, a phone frame of 35-55 ms after each of some 60 slices, 25-30 ms with
-// the height held (4x CPU throttling). Held, the height changes once, after the last slice;
-// until then the footer, far below the first screens, may sit a little off the content's end.
+// on the API VGG page, a phone frame of mostly 35-55 ms after each of some 60 slices, mostly
+// 20-35 ms with the height held (4x CPU throttling). Held, the height changes once, after the
+// last slice; until then the footer, far below the first screens, may sit a little off the
+// content's end.
 ;(() => {
   const BUDGET = 8 // ms of work per slice
   const later = window.requestIdleCallback
