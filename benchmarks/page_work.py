@@ -28,9 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-import test_lighthouse  # noqa: E402  (the page types and the server, kept in one place)
+import test_lighthouse  # noqa: E402  (the page types, the phone and the server, in one place)
 
-PHONE = {"viewport": {"width": 412, "height": 823}, "device_scale_factor": 1.75, "is_mobile": True}
 CATEGORIES = ["devtools.timeline", "disabled-by-default-devtools.timeline", "loading"]
 FIELDS = ("styled", "laid out", "restyles", "layouts", "paints", "busy ms")
 
@@ -71,7 +70,7 @@ def measure(sites: list[Path]) -> dict[tuple[str, Path], dict[str, float]]:
         browser = playwright.chromium.launch(executable_path=str(test_lighthouse.CHROMIUM))
         for kind, path in test_lighthouse.page_types(sites[0]).items():
             for site in sites:
-                context = browser.new_context(**PHONE)
+                context = browser.new_context(**test_lighthouse.PHONE)
                 page = context.new_page()
                 browser.start_tracing(page=page, categories=CATEGORIES)
                 page.goto(urls[site] + path, wait_until="load")

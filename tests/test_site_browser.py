@@ -34,6 +34,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import sync_playwright
+from test_lighthouse import PHONE  # Lighthouse's phone
 
 pytestmark = pytest.mark.slow
 
@@ -339,8 +340,6 @@ CONTAINMENT_JS = """() => {
 # block, then the formulas' real widths) shift the vanishing-gradients notebook by 0.04.
 MAX_SHIFT = 0.05
 MIN_FAR = 1.25  # screens: a skipped block starts below the first, with a quarter screen to spare
-# Lighthouse's phone (its mobile profile's screen).
-PHONE = {"viewport": {"width": 412, "height": 823}, "device_scale_factor": 1.75, "is_mobile": True}
 
 NO_TRANSITIONS = "*, ::before, ::after { transition: none !important; animation: none !important }"
 # Once a page has loaded, far.js shows the blocks skipped while it loaded (`data-far`):
