@@ -10,7 +10,7 @@ CHROMIUM := /usr/bin/chromium
 # exporter just to list the enabled ones: 0.4 s each time it is imported.
 export NBCONVERT_DISABLE_CONFIG_EXPORTERS := 1
 
-.PHONY: setup serve build test lint format bench gpu-check wheel-check site-loop page-work clean
+.PHONY: setup serve build test lint format bench gpu-check wheel-check site-loop page-work lighthouse-ablation clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -72,6 +72,10 @@ site-loop: setup
 # What a page of each type costs the browser as it loads, counted (benchmarks/page_work.py).
 page-work: build $(CHROMIUM)
 	$(BIN)/python benchmarks/page_work.py site
+
+# Lighthouse on the site and on copies without its scripts: what each costs a page's performance.
+lighthouse-ablation: build $(CHROMIUM)
+	$(BIN)/python benchmarks/lighthouse_ablation.py site
 
 clean:
 	rm -rf site .cache artifacts

@@ -1,0 +1,46 @@
+"""benchmarks/lighthouse_ablation.py's variants leave out the scripts they name, and only those."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+PAGE = """<html><head><script>inline()</script>
+<script defer src="../assets/javascripts/bundle.a5f9d56c.min.js"></script>
+<script src="../assets/javascripts/far.js" defer></script>
+<script src="../assets/javascripts/a11y.js" defer></script>
+</head><body><p>text</p></body></html>"""
+
+
+def _ablation():
+    path = ROOT / "benchmarks" / "lighthouse_ablation.py"
+    spec = importlib.util.spec_from_file_location("lighthouse_ablation", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _scripts(html: str) -> list[str]:
+    return [name for name in ("bundle.", "far.js", "a11y.js", "inline()") if name in html]
+
+
+def test_each_variant_leaves_out_its_scripts(tmp_path: Path) -> None:
+    ablation = _ablation()
+    site = tmp_path / "site"
+    (site / "vgg").mkdir(parents=True)
+    (site / "vgg" / "index.html").write_text(PAGE, encoding="utf-8")
+    (site / "styles.css").write_text("p {}", encoding="utf-8")
+    kept = {}
+    for i, (name, leave_out) in enumerate(ablation.VARIANTS.items()):
+        variant = ablation.make_variant(site, tmp_path / str(i), leave_out)
+        assert (variant / "styles.css").read_text(encoding="utf-8") == "p {}"
+        kept[name] = _scripts((variant / "vgg" / "index.html").read_text(encoding="utf-8"))
+    assert kept == {
+        "as built": ["bundle.", "far.js", "a11y.js", "inline()"],
+        "no material": ["far.js", "a11y.js", "inline()"],
+        "no far.js": ["bundle.", "a11y.js", "inline()"],
+        "no scripts": ["inline()"],  # inline scripts stay
+    }
+    assert (site / "vgg" / "index.html").read_text(encoding="utf-8") == PAGE  # the site untouched
