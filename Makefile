@@ -10,7 +10,8 @@ CHROMIUM := /usr/bin/chromium
 # exporter just to list the enabled ones: 0.4 s each time it is imported.
 export NBCONVERT_DISABLE_CONFIG_EXPORTERS := 1
 
-.PHONY: setup serve build test lint format bench gpu-check wheel-check site-loop page-work lighthouse-ablation clean
+.PHONY: setup serve build test lint format bench gpu-check wheel-check site-loop page-work \
+	lighthouse-ablation clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
