@@ -83,7 +83,7 @@ SLOW_HOST_INDEX = 1000  # Lighthouse's benchmark index below which it calls the 
 # skipped on a busy host, and axe misjudges skipped content (colour contrast, table headers): on
 # this host the Tasks page once scored 97 for accessibility (1 of 11 runs), a table still skipped.
 # Performance showed no consistent change with it (3 interleaved runs each on API and Tasks: the
-# medians moved by 9 and -8 points). Each run takes about 4 s longer.
+# medians moved by 9 and -8 points). A run takes up to about 4 s longer.
 PAUSE_AFTER_LOAD_MS = 5250
 
 # One page of each type (paths in the site). The notebook page is found through the navigation.
