@@ -66,9 +66,8 @@ def make_variant(site: Path, folder: Path, leave_out: Callable[[str], bool]) -> 
     return folder
 
 
-def measure(site: Path, runs: int, kinds: list[str]) -> dict[tuple[str, str], list[dict]]:
-    """Lighthouse on the given page types of each variant, `runs` times, interleaved."""
-    pages = test_lighthouse.page_types(site)
+def measure(site: Path, runs: int, pages: dict[str, str]) -> dict[tuple[str, str], list[dict]]:
+    """Lighthouse on the given pages (type: path) of each variant, `runs` times, interleaved."""
     results: dict[tuple[str, str], list[dict]] = {}
     with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
         urls = {
@@ -78,10 +77,10 @@ def measure(site: Path, runs: int, kinds: list[str]) -> dict[tuple[str, str], li
             for i, (name, leave_out) in enumerate(VARIANTS.items())
         }
         for run in range(runs):
-            for kind in kinds:
+            for kind, path in pages.items():
                 for name, url in urls.items():
                     report = Path(tmp) / f"{kind}-{name.replace(' ', '-')}-{run}.json"
-                    result = test_lighthouse.lighthouse(url + pages[kind], report)
+                    result = test_lighthouse.lighthouse(url + path, report)
                     if "error" in result:  # not a score of 0: left out of the medians
                         print(f"run {run + 1}: {kind} {name}: {result['error']}", flush=True)
                         continue
@@ -105,7 +104,7 @@ def main() -> None:
     kinds = [k.strip() for k in args.pages.split(",")] if args.pages else list(known)
     if unknown := [k for k in kinds if k not in known]:
         parser.error(f"no page type {', '.join(unknown)} in {args.site}: {', '.join(known)}")
-    results = measure(args.site, args.runs, kinds)
+    results = measure(args.site, args.runs, {kind: known[kind] for kind in kinds})
     print(f"\n{'page':14s}{'variant':14s}{'performance':>12s}{'TBT ms':>8s}  runs")
     for (kind, name), rows in results.items():
         performance = statistics.median(r["performance"] for r in rows)

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[1]
 
 PAGE = """<html><head><script>inline()</script>
 <script defer src="../assets/javascripts/bundle.a5f9d56c.min.js"></script>
@@ -14,20 +11,12 @@ PAGE = """<html><head><script>inline()</script>
 </head><body><p>text</p></body></html>"""
 
 
-def _ablation():
-    path = ROOT / "benchmarks" / "lighthouse_ablation.py"
-    spec = importlib.util.spec_from_file_location("lighthouse_ablation", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def _scripts(html: str) -> list[str]:
     return [name for name in ("bundle.", "far.js", "a11y.js", "inline()") if name in html]
 
 
-def test_each_variant_leaves_out_its_scripts(tmp_path: Path) -> None:
-    ablation = _ablation()
+def test_each_variant_leaves_out_its_scripts(tmp_path: Path, load_benchmark) -> None:
+    ablation = load_benchmark("lighthouse_ablation")
     site = tmp_path / "site"
     (site / "vgg").mkdir(parents=True)
     (site / "vgg" / "index.html").write_text(PAGE, encoding="utf-8")

@@ -2,20 +2,8 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def _page_work():
-    spec = importlib.util.spec_from_file_location("page_work", ROOT / "benchmarks" / "page_work.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_counts_the_main_threads_restyles_layouts_and_paints():
+def test_counts_the_main_threads_restyles_layouts_and_paints(load_benchmark):
     def event(name, tid=1, dur=1000, **args):
         return {"name": name, "tid": tid, "ph": "X", "ts": 0, "dur": dur, "args": args}
 
@@ -30,7 +18,7 @@ def test_counts_the_main_threads_restyles_layouts_and_paints():
         event("RunTask", tid=2, dur=500_000),
         event("Layout", tid=2, beginData={"dirtyObjects": 5}),
     ]
-    assert _page_work().count(trace) == {
+    assert load_benchmark("page_work").count(trace) == {
         "styled": 750,
         "laid out": 900,
         "restyles": 2,
