@@ -24,7 +24,9 @@
   layout on a phone).
 - **Examples**: a doctest's expected traceback is marked as output, which the copy button
   leaves out, as it leaves out the prompts and the other output lines.
-- **Code blocks** take the keyboard's focus before material mounts them (see `CODE_BLOCK`).
+- **Code blocks and tables, as material's bundle left them**: a code block gets its copy button
+  and the keyboard's focus, a table its scrolling wrapper (`_code_blocks`, `_wrap_tables`); the
+  site runs its own small script in place of the bundle (`assets/javascripts/theme.js`).
 - **Tables**: an empty header cell (a table's top-left corner) becomes a plain cell.
 - **Far blocks are laid out once the page has loaded**: each block of content that starts
   further down than `FAR` (by a low estimate of its position at desktop width) gets the
@@ -119,7 +121,9 @@ CLASS = re.compile(r'\bclass="([^"]*)"')
 KEEP = frozenset({"md-content__button", "jp-MarkdownCell", "cnnref-explorer"})
 FAR = 1200  # px, estimated low: 1.5 screens or more on a 1920x1080 desktop (measured)
 EMPTY_TH = re.compile(r"<th(?P<attrs>[^>]*)>\s*</th>")
-CODE_BLOCK = re.compile(r"(?P<pre><pre\b[^>]*>(?:<span></span>)?)<code>")
+CODE_BLOCK = re.compile(r"(?P<pre><pre\b[^>]*)>(?P<span>(?:<span></span>)?)<code>")
+NOTEBOOK_CELL = re.compile(r'(<div class="highlight-ipynb[^"]*">\s*<pre)>')
+TABLE = re.compile(r'<table(?: data-far="(?:skip|shown)")?>')
 
 # One node process for the build: reads one JSON request a line, writes one JSON answer a line.
 RENDER_JS = r"""
@@ -209,6 +213,57 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
         )
     _katex = Katex()
     return config
+
+
+_copy_label = "Copy to clipboard"  # the theme's own words, read in `on_env`
+
+
+def on_env(env, config: MkDocsConfig, files: Files):
+    global _copy_label
+    words = '{% import "partials/language.html" as lang with context %}{{ lang.t("clipboard.copy") }}'
+    _copy_label = env.from_string(words).render(config=config).strip()
+    return env
+
+
+def _code_blocks(html: str, config: MkDocsConfig) -> str:
+    """Every code block takes the keyboard's focus and gets material's copy button.
+
+    Focus, so that a long line can be scrolled to (WCAG 2.1.1, axe's
+    scrollable-region-focusable). The copy button is material's markup (9.8), which its bundle
+    added at run time as each block scrolled into view; `assets/javascripts/theme.js` copies.
+    """
+    if "content.code.copy" not in config.theme.get("features", []):
+        return CODE_BLOCK.sub(r'\g<pre>>\g<span><code tabindex="0">', html)
+    count = 0
+    label = htmllib.escape(_copy_label)
+
+    def replace(match: re.Match) -> str:
+        nonlocal count
+        pre = match["pre"]
+        if " id=" not in pre:
+            pre += f' id="__code_{count}"'
+        code_id = re.search(r' id="([^"]*)"', pre)[1]
+        count += 1
+        button = (
+            f'<nav class="md-code__nav" role="none"><button class="md-code__button" '
+            f'title="{label}" data-clipboard-target="#{code_id} &gt; code" data-md-type="copy">'
+            "</button></nav>"
+        )
+        return f'{pre}>{match["span"]}{button}<code tabindex="0">'
+
+    return CODE_BLOCK.sub(replace, html)
+
+
+def _wrap_tables(html: str) -> str:
+    """Each table (without a class) scrolls sideways inside material's wrapper, which the
+    keyboard can focus to scroll (WCAG 2.1.1); material's bundle wrapped them at run time."""
+    pieces, last = [], 0
+    for match in TABLE.finditer(html):
+        end = _element_end(html, "table", match.end())
+        pieces += [html[last : match.start()], '<div class="md-typeset__scrollwrap" tabindex="0">']
+        pieces += ['<div class="md-typeset__table">', html[match.start() : end], "</div></div>"]
+        last = end
+    return "".join(pieces) + html[last:]
 
 
 def _typeset(html: str, page: Page) -> tuple[str, bool]:
@@ -354,14 +409,12 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
     )
     html = TRACEBACK.sub(lambda m: f'<span class="go">{m[0]}</span>', html)
     html = LISTING.sub('<div class="language-text highlight" data-search-exclude>', html)
-    # Every code block can take the keyboard's focus, so a long line can be scrolled to (WCAG
-    # 2.1.1, axe's scrollable-region-focusable). Material gives it that focus itself, but only
-    # as it mounts the block, which `content.lazy` (mkdocs.yml) defers until the block scrolls
-    # into view; it then drops the focus from a block that does not scroll.
-    html = CODE_BLOCK.sub(r'\g<pre><code tabindex="0">', html)
+    html = _code_blocks(html, config)
+    # A notebook's code cell scrolls sideways when a line is long: focusable for the same reason.
+    html = NOTEBOOK_CELL.sub(r'\1 tabindex="0">', html)
     # A table's empty top-left corner is not a header: a header cell needs a name (axe).
     html = EMPTY_TH.sub(r"<td\g<attrs>></td>", html)
-    return _mark_far_blocks(html)
+    return _wrap_tables(_mark_far_blocks(html))
 
 
 def _inline_styles(config: MkDocsConfig) -> None:
