@@ -8,8 +8,8 @@ Each variant is a copy of the built site in which every page leaves out some of 
 those scripts cost a page:
 
 - `as built`: the site itself;
-- `no material`: without material's bundle (search, instant navigation, the table of contents'
-  tracking, copy buttons: all its bundle's work; material's inline scripts in the head stay);
+- `no theme.js`: without the site's theme script, which stands in for material's bundle
+  (search, copy buttons, the table of contents' tracking; the palette's inline script stays);
 - `no far.js`: without the script that shows the far blocks after load (they stay skipped);
 - `no scripts`: without any script file.
 
@@ -44,7 +44,7 @@ SCRIPT = re.compile(r"<script\b[^>]*\bsrc=\"([^\"]+)\"[^>]*>\s*</script>")
 # Each variant: which script files (by their address in the page) its pages leave out.
 VARIANTS: dict[str, Callable[[str], bool]] = {
     "as built": lambda src: False,
-    "no material": lambda src: re.search(r"assets/javascripts/bundle\.[^/]*js$", src) is not None,
+    "no theme.js": lambda src: src.endswith("assets/javascripts/theme.js"),
     "no far.js": lambda src: src.endswith("assets/javascripts/far.js"),
     "no scripts": lambda src: True,
 }

@@ -10,7 +10,7 @@ Chromium trace per page (phone viewport, no throttling) counts, from the navigat
 seconds after the load event, the elements restyled and the layout objects laid out (within 5 %
 from run to run, four runs of the same build), and how many times the page was restyled, laid
 out and painted (these depend on how the work falls into frames: within about 20 %). Fewer is
-less for material's bundle and the site's scripts to do on a phone. The main thread's busy time
+less for the site's scripts to do on a phone. The main thread's busy time
 is printed too, for reference only: it varies by half on a busy host.
 
 The pages and the gzip server are the Lighthouse check's (`tests/test_lighthouse.py`).

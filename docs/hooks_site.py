@@ -7,11 +7,9 @@
   cached on disk (next to the generators' cache, keyed by the formula and KaTeX's version): a
   warm build starts no node process at all. A formula KaTeX cannot parse is a warning (so
   `mkdocs build --strict` fails) and stays as source. KaTeX's stylesheet (and so its fonts) is
-  imported by the pages that have math only, inside the article, so that material's instant
-  navigation, which swaps the article, brings it along. An `@import`, not a `<link>`: as it
-  starts, material's bundle sets every relative `href` on the page to its absolute form, and
-  for a stylesheet's link that reloads the sheet and restyles the whole page once more (see
-  docs/overrides/main.html, which does it for the head's links before anything is styled).
+  imported by the pages that have math only, inside the article (an `@import`, which came
+  along when material's instant navigation swapped the article in, and which its bundle did not
+  rewrite and so reload, as it did every stylesheet link's address; the site now runs neither).
 - **Images**: every `<img>` in a page gets its intrinsic `width` and `height` (read from the SVG
   the generators made), so nothing shifts as it loads; the images after the page's first section
   heading load lazily.
@@ -31,9 +29,9 @@
 - **Far blocks are laid out once the page has loaded**: each block of content that starts
   further down than `FAR` (by a low estimate of its position at desktop width) gets the
   attribute `data-far="skip"`, which extra.css gives `content-visibility: auto` (an attribute,
-  not a class: material styles and wraps only tables without a class). The browser skips their
-  style and layout while the page loads, which makes every restyle material's bundle sets off
-  as it starts about half as costly on the long pages (see `_mark_far_blocks`);
+  not a class: material styles, and this hook wraps, only tables without a class). The browser
+  skips their style and layout while the page loads, so that the page's first style and layout
+  cover little more than its first screens (see `_mark_far_blocks`);
   `assets/javascripts/far.js` shows them after the load, a few at a time in idle moments.
   Blocks on the first screens are left alone: Chromium draws a skipped block in the viewport
   as a placeholder for one frame, which would shift the page as it loads.
@@ -113,8 +111,8 @@ VOID = frozenset(
 CONTAINERS = frozenset(
     {"doc-object", "doc-contents", "doc-children", "jupyter-wrapper", "jp-Notebook", "highlight"}
 )
-# Blocks never skipped: headings (material's table of contents reads their offsets as the
-# reader scrolls), the edit button, a notebook's Markdown cells (they hold its headings) and the
+# Blocks never skipped: headings (the table of contents reads their offsets as the reader
+# scrolls, theme.js), the edit button, a notebook's Markdown cells (they hold its headings) and the
 # architecture explorer (its script fills it in).
 HEADING = re.compile(r"h[1-6]$")
 CLASS = re.compile(r'\bclass="([^"]*)"')

@@ -172,8 +172,8 @@ def test_page_is_well_formed(site_dir: Path, page: str) -> None:
 @pytest.mark.parametrize("page", PAGES)
 def test_first_paint_waits_for_the_theme_alone(site_dir: Path, page: str) -> None:
     """Nothing holds up a page's first paint but stylesheets: the site's are inline (one
-    `<style>`, docs/hooks_site.py), its scripts deferred (mkdocs.yml) and material's bundle too
-    (docs/overrides/main.html); what a page links before it paints is material's two
+    `<style>`, docs/hooks_site.py) and its scripts deferred (mkdocs.yml; material's bundle is
+    left out, docs/overrides/main.html); what a page links before it paints is material's two
     stylesheets (and, where it has math, imports KaTeX's)."""
     text = html_path(site_dir, page).read_text(encoding="utf-8")
     for href in re.findall(r'<link rel="stylesheet" href="([^"]+)"', text):

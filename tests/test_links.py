@@ -6,7 +6,8 @@
   plain `<a href>` to the repository and the papers' sites only.
 - Accessibility: every image has alt text; one h1 per page; headings in the article never skip
   a level.
-- What a reader relies on is in the markup: palette toggle, instant navigation, copy buttons,
+- What a reader relies on is in the markup: palette toggle, copy buttons (built, not added by a
+  script), the theme's script in place of material's bundle,
   a table of contents, previous/next links, "edit this page" links to files that exist, the
   versions of cnnref and torch in the footer, `site_url` and a 404 page.
 
@@ -49,7 +50,6 @@ RESOURCE_ATTRS = {  # tag -> attributes whose URL the browser loads
 }
 CSS_URL = re.compile(r"""url\(\s*['"]?([^'")]+)['"]?\s*\)|@import\s+['"]([^'"]+)['"]""")
 FEATURES = (
-    "navigation.instant",
     "navigation.footer",
     "content.code.copy",
     "content.action.edit",
@@ -76,6 +76,8 @@ class Page:
     canonical: str | None = None
     config: dict = field(default_factory=dict)  # material's __config
     palette_inputs: int = 0
+    code_blocks: int = 0  # <pre> elements with a <code>
+    copy_buttons: int = 0
     text: str = ""
 
 
@@ -88,6 +90,7 @@ class _Parser(HTMLParser):
         self.heading: list | None = None  # [level, text] while inside h1..h6
         self.in_config = False
         self.in_style = False
+        self.pre: bool | None = None  # inside a <pre>: has it a <code> yet?
         self.config_text: list[str] = []
         self.text: list[str] = []
 
@@ -115,6 +118,13 @@ class _Parser(HTMLParser):
             page.images.append((a.get("src", ""), a.get("alt")))
         elif tag == "input" and a.get("name") == "__palette":
             page.palette_inputs += 1
+        elif tag == "pre":
+            self.pre = False
+        elif tag == "code" and self.pre is False:
+            self.pre = True
+            page.code_blocks += 1
+        elif tag == "button" and a.get("data-md-type") == "copy":
+            page.copy_buttons += 1
         elif re.fullmatch(r"h[1-6]", tag):
             self.heading = [int(tag[1]), ""]
         elif tag == "script" and a.get("id") == "__config":
@@ -138,7 +148,9 @@ class _Parser(HTMLParser):
             self.page.resources.append(("style attribute", match.group(1) or match.group(2)))
 
     def handle_endtag(self, tag: str) -> None:
-        if tag == "article":
+        if tag == "pre":
+            self.pre = None
+        elif tag == "article":
             self.article_depth -= 1
         elif tag == "nav" and self.nav_stack:
             self.nav_stack.pop()
@@ -351,6 +363,21 @@ def test_theme_features_are_on(site):
     missing = [name for name in FEATURES if name not in home.config.get("features", [])]
     assert not missing, f"material features off: {missing}"
     assert home.palette_inputs == 2, "expected a light and a dark palette with a toggle"
+
+
+def test_pages_run_the_theme_script_not_materials_bundle(site):
+    """theme.js stands in for material's bundle (docs/overrides/main.html); the build gives each
+    code block the copy button the bundle added at run time (docs/hooks_site.py)."""
+    problems = []
+    for page in site.values():
+        scripts = [url for tag, url in page.resources if tag == "script"]
+        if any(re.search(r"(^|/)bundle\.[0-9a-f]+\.min\.js$", url) for url in scripts):
+            problems.append(f"{page.rel}: loads material's bundle")
+        if not any(url.endswith("assets/javascripts/theme.js") for url in scripts):
+            problems.append(f"{page.rel}: no theme.js in {scripts}")
+        if page.copy_buttons != page.code_blocks:
+            problems.append(f"{page.rel}: {page.code_blocks} code blocks, {page.copy_buttons} buttons")
+    assert not problems, "\n".join(problems[:50])
 
 
 def test_every_page_has_a_table_of_contents(site):

@@ -4,12 +4,13 @@ One crawl visits every page once (at 1280 px, then resized to 390 px) and record
 browser saw; the tests below each judge one part of that record, so a failure names the
 requirement and the pages. A second pass loads every page on Lighthouse's phone screen and
 measures its layout shifts (the crawl measures them at 1280 px). Further tests drive the
-search box, a copy button, the palette toggle, instant navigation and the 404 page.
+search box and its keyboard, a copy button, the table of contents as the reader scrolls, the
+palette toggle, the footer's links through every page and the 404 page: what the site's
+`theme.js` does in place of material's bundle.
 
 The server mounts the site under `site_url`'s path (`/cnnref/`) and answers a missing address
 with `404.html`, as GitHub Pages does. It serves `sitemap.xml` with its own address in place of
-`site_url` (as `mkdocs serve` does): material's instant navigation follows only the links the
-sitemap lists, matched with host and port. Every request the browser makes goes through a route that
+`site_url` (as `mkdocs serve` does). Every request the browser makes goes through a route that
 lets only 127.0.0.1 through: the site must not load anything from another host.
 
 Chromium is Debian's (`/usr/bin/chromium`, installed by `make test`), driven by Playwright.
@@ -29,7 +30,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -557,25 +558,13 @@ def _path_of(url: str, base_url: str) -> str:
     return urlsplit(url).path.removeprefix(urlsplit(base_url).path)  # no query, no anchor
 
 
-def _open_for_instant_navigation(page, url: str) -> None:
-    """Open ``url`` and wait until material follows links in place.
-
-    Material's instant navigation takes a click only once its ``sitemap.xml`` has arrived (the
-    click stream is combined with the latest sitemap; a click before it is left to the browser,
-    a full load). Its bundle is deferred, so that fetch can still be under way at ``load`` on a
-    busy machine: wait for the network to settle as well.
-    """
-    page.goto(url, wait_until="networkidle")
-
-
 @pytest.mark.parametrize(("query", "expected"), SEARCHES.items())
 def test_search_leads_to_the_right_page(tab, base_url: str, query: str, expected: str):
     page, recorder = tab
-    _open_for_instant_navigation(page, base_url)
-    page.evaluate("() => { window.__cnnrefNoReload = true }")
+    page.goto(base_url, wait_until="load")
     search = page.locator("input.md-search__input")
     search.click()
-    search.press_sequentially(query, delay=20)  # material searches on key presses
+    search.press_sequentially(query, delay=20)  # searched as it is typed
     results = page.locator("li.md-search-result__item > a.md-search-result__link")
     results.first.wait_for()
     hrefs = [_path_of(h, base_url) for h in results.evaluate_all("as => as.map(a => a.href)")]
@@ -583,10 +572,12 @@ def test_search_leads_to_the_right_page(tab, base_url: str, query: str, expected
     hits = [i for i, href in enumerate(top) if href == expected]
     assert hits, f"search {query!r}: no page matching {expected!r} in the top results {top}"
 
-    # Following the result is an instant navigation: same document, new page.
     results.nth(hits[0]).click()
     page.wait_for_url(lambda url: _path_of(url, base_url) == expected)
-    assert page.evaluate("() => window.__cnnrefNoReload === true"), "navigation reloaded the page"
+    # The search's terms are marked on the page it leads to (search.highlight): those the
+    # result matched, in its address (none where only the page's sections matched).
+    if parse_qs(urlsplit(page.url).query).get("h"):
+        page.locator("article mark").first.wait_for(state="attached")
     assert not recorder.current.console_errors
     assert not recorder.current.external_requests
 
@@ -714,23 +705,23 @@ new MutationObserver(records => {
 @pytest.mark.parametrize(
     ("system", "scheme", "path"), [("light", "default", "vgg/"), ("dark", "slate", "tasks/")]
 )
-def test_material_starts_without_restyling_the_whole_page(
+def test_pages_start_without_restyling_the_whole_page(
     browser, base_url: str, system: str, scheme: str, path: str
 ):
-    """The reader's palette from the first paint; no whole-page restyle as material starts.
+    """The reader's palette from the first paint; no whole-page restyle as the scripts start.
 
     Material's bundle, as it started, marked the body "switching" and re-applied the palette,
     swapped <html>'s classes and rewrote each stylesheet's address: each restyled every element
-    again. docs/overrides/main.html and partials/palette.html do all of it in the head and the
-    header, before the article is parsed, and the bundle then finds nothing to change (KaTeX's
-    stylesheet is imported, docs/hooks_site.py: no link for the bundle to rewrite).
+    again. The pages now leave the bundle out; docs/overrides/main.html and
+    partials/palette.html set <html>'s class and the palette in the head and the header, before
+    the article is parsed, and nothing changes them later.
     """
     context = browser.new_context(viewport=DESKTOP, color_scheme=system, service_workers="block")
     try:
         page = context.new_page()
         page.add_init_script(RESTYLES_INIT)
         page.goto(base_url + path, wait_until="load")
-        page.wait_for_timeout(1000)  # material's bundle and the deferred scripts have run
+        page.wait_for_timeout(1000)  # the deferred scripts have run
         changes = page.evaluate("() => __cnnrefRestyles")
         assert page.evaluate("() => document.body.dataset.mdColorScheme") == scheme
         late = sorted({c["what"] for c in changes if c["late"]})
@@ -754,9 +745,9 @@ addEventListener("load", () => new ResizeObserver(entries => {
 def test_showing_the_far_blocks_changes_the_pages_height_once(tab, base_url: str):
     """far.js holds <main>'s height while it shows the blocks skipped as the page loaded.
 
-    Material answers every change of <main>'s or the body's size in the next frame (it re-reads
-    its table of contents' offsets and <main>'s bounds): one block shown at a time, that was a
-    frame's extra work after each of some 60 slices on the API VGG page (see far.js).
+    Every change of <main>'s height lays out the footer and the sidebars again: one block shown
+    at a time, that was a frame's extra work after each of some 60 slices on the API VGG page
+    (see far.js), when material's bundle also answered each one.
     """
     page, _ = tab
     page.add_init_script(MAIN_HEIGHTS_INIT)
@@ -769,39 +760,62 @@ def test_showing_the_far_blocks_changes_the_pages_height_once(tab, base_url: str
     assert page.evaluate("() => document.querySelector('.md-main').style.height") == ""
 
 
-def test_footer_next_links_walk_every_page_instantly(tab, base_url: str, pages: list[str]):
-    """From the home page to the last, by the footer's "next" link: one document throughout.
-
-    Material's instant navigation swaps the content in and re-runs each of its <script>
-    elements as JavaScript, whatever its type; a page that works when loaded can still fail
-    here (the explorer's layer graphs once did, as JSON run as a script).
-    """
+def test_footer_next_links_walk_every_page(tab, base_url: str, pages: list[str]):
+    """From the home page to the last, by the footer's "next" link, each page loaded whole."""
     page, recorder = tab
-    _open_for_instant_navigation(page, base_url)
-    page.evaluate("() => { window.__cnnrefNoReload = true }")
+    page.goto(base_url, wait_until="load")
     visited = [_path_of(page.url, base_url)]
     while (next_link := page.locator("a.md-footer__link--next")).count():
         target = next_link.evaluate("a => a.href")
         traffic = recorder.start()
-        here = page.url
         next_link.click()
-        page.wait_for_url(target)
+        page.wait_for_url(target, wait_until="load")
         path = _path_of(target, base_url)
         visited.append(path)
-        # The address changes before the content does: wait for the new footer, which leads
-        # back to the page just left.
-        page.wait_for_function(
-            "(here) => document.querySelector('a.md-footer__link--prev')?.href === here", arg=here
-        )
-        if page.locator(".cnnref-explorer").count():
-            page.locator(".cnnref-explorer[data-explorer-ready] tbody tr").first.wait_for(
-                state="attached"
-            )
-        assert page.evaluate("() => window.__cnnrefNoReload === true"), f"{path} reloaded"
         assert not traffic.console_errors, (path, traffic.console_errors)
         assert not traffic.failed_requests, (path, traffic.failed_requests)
     assert len(visited) > 1, "the home page has no 'next' link in the footer"
     assert sorted(visited) == sorted(pages), "the footer links miss pages"
+
+
+def test_keyboard_searches_and_turns_pages(tab, base_url: str):
+    """`/` opens the search and Escape closes it; arrows reach the results; `n` and `p` turn the
+    page (theme.js, as material's bundle did)."""
+    page, recorder = tab
+    page.goto(base_url + "vgg/", wait_until="load")
+    page.keyboard.press("/")
+    query = page.locator("input.md-search__input")
+    assert query.evaluate("q => q === document.activeElement"), "'/' did not focus the search"
+    query.press_sequentially("vgg", delay=20)
+    page.locator("li.md-search-result__item > a.md-search-result__link").first.wait_for()
+    page.keyboard.press("ArrowDown")
+    focused = page.evaluate("() => document.activeElement.className")
+    assert "md-search-result__link" in focused, f"ArrowDown focused {focused!r}"
+    page.keyboard.press("Escape")
+    assert not page.evaluate("() => document.getElementById('__search').checked")
+    following = page.locator("a.md-footer__link--next").evaluate("a => a.href")
+    page.evaluate("() => document.activeElement.blur()")
+    page.keyboard.press("n")
+    page.wait_for_url(following, wait_until="load")
+    page.keyboard.press("p")
+    page.wait_for_url(base_url + "vgg/", wait_until="load")
+    assert not recorder.current.console_errors
+
+
+def test_table_of_contents_follows_the_reader(tab, base_url: str):
+    """The section at the top of the window is the table of contents' current entry."""
+    page, _ = tab
+    page.goto(base_url + "vgg/", wait_until="load")
+    links = page.locator(".md-sidebar--secondary .md-nav__link[href^='#']")
+    assert links.count() > 3, "the VGG page's table of contents has too few entries"
+    href = links.nth(3).get_attribute("href")
+    page.evaluate("(id) => document.getElementById(id).scrollIntoView()", href[1:])
+    page.wait_for_function(
+        "(href) => document.querySelector("
+        "`.md-sidebar--secondary .md-nav__link--active`)?.getAttribute('href') === href",
+        arg=href,
+    )
+    assert links.nth(0).evaluate("a => a.classList.contains('md-nav__link--passed')")
 
 
 def test_missing_address_gets_the_404_page(tab, base_url: str):

@@ -295,10 +295,9 @@ def explorer(family: str) -> Out:
     if not data:
         return Out()
     first = next(iter(data.values()))
-    # A <template>, not <script type="application/json">: Material's instant navigation
-    # re-runs every <script> in the new page as JavaScript, type or not, which fails on JSON
-    # and drops the element's class. A template is inert; data-search-exclude keeps the
-    # graphs out of the search index.
+    # A <template>: inert, whatever reads the page's scripts (material's instant navigation,
+    # when the site ran it, re-ran every <script> as JavaScript, type or not, which failed on
+    # JSON); data-search-exclude keeps the graphs out of the search index.
     blob = html.escape(json.dumps(data, separators=(",", ":")), quote=False)
     options = "".join(
         f'<option value="{n}">{html.escape(n)} — {html.escape(d["title"])}</option>'

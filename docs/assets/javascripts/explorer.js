@@ -308,9 +308,7 @@
 
   window.cnnrefExplorer = { compute: compute, graphs: graphs, run: run };
 
-  if (typeof window.document$ !== "undefined" && window.document$.subscribe) {
-    window.document$.subscribe(run);
-  } else if (document.readyState === "loading") {
+  if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", run);
   } else {
     run();

@@ -1,7 +1,7 @@
 /* Sortable tables (cnnref): a table with class "cnnref-sortable" sorts by a column when its
    header button is pressed (mouse or keyboard); aria-sort tells assistive technology the
    order. Numeric columns (th.num) sort by each cell's data-sort value; missing values last.
-   No dependency, no network. Re-run on every page material's instant navigation shows. */
+   No dependency, no network. */
 (function () {
   "use strict";
 
@@ -55,9 +55,7 @@
     document.querySelectorAll("table.cnnref-sortable").forEach(setup);
   }
 
-  if (typeof window.document$ !== "undefined" && window.document$.subscribe) {
-    window.document$.subscribe(run); // material: every page, instant navigation included
-  } else if (document.readyState === "loading") {
+  if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", run);
   } else {
     run();
