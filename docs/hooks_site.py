@@ -218,7 +218,9 @@ _copy_label = "Copy to clipboard"  # the theme's own words, read in `on_env`
 
 def on_env(env, config: MkDocsConfig, files: Files):
     global _copy_label
-    words = '{% import "partials/language.html" as lang with context %}{{ lang.t("clipboard.copy") }}'
+    words = (
+        '{% import "partials/language.html" as lang with context %}{{ lang.t("clipboard.copy") }}'
+    )
     _copy_label = env.from_string(words).render(config=config).strip()
     return env
 

@@ -15,6 +15,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+import typing
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -451,3 +452,29 @@ def test_far_blocks_are_marked_below_the_first_screens() -> None:
         ("p", ' class="doc-x"' + far),
         ("p", far),
     ]
+
+
+# ------------------------------------------- what material's bundle added, added by the build
+
+
+def test_code_blocks_get_a_copy_button_and_tables_a_scrolling_wrapper() -> None:
+    """hooks_site writes the markup material's bundle added at run time (theme.js runs it)."""
+    site = load_hooks("hooks_site")
+
+    class Config:
+        theme: typing.ClassVar[dict] = {"features": ["content.code.copy"]}
+
+    code = '<pre><span></span><code>a</code></pre><pre id="own"><code>b</code></pre>'
+    built = site._code_blocks(code, Config())
+    assert built.count('data-md-type="copy"') == 2
+    assert 'id="__code_0"' in built and 'data-clipboard-target="#__code_0 &gt; code"' in built
+    assert 'data-clipboard-target="#own &gt; code"' in built  # an author's id is kept
+    assert built.count('<code tabindex="0">') == 2
+    Config.theme = {"features": []}
+    assert site._code_blocks(code, Config()) == code.replace("<code>", '<code tabindex="0">')
+
+    tables = '<table data-far="skip"><tr><td>1</td></tr></table><table class="x"></table>'
+    wrapped = site._wrap_tables(tables)
+    assert wrapped.startswith('<div class="md-typeset__scrollwrap" tabindex="0">')
+    assert wrapped.count("md-typeset__scrollwrap") == 1  # a table with a class is left alone
+    assert '</table></div></div><table class="x">' in wrapped

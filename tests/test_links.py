@@ -376,7 +376,8 @@ def test_pages_run_the_theme_script_not_materials_bundle(site):
         if not any(url.endswith("assets/javascripts/theme.js") for url in scripts):
             problems.append(f"{page.rel}: no theme.js in {scripts}")
         if page.copy_buttons != page.code_blocks:
-            problems.append(f"{page.rel}: {page.code_blocks} code blocks, {page.copy_buttons} buttons")
+            counts = f"{page.code_blocks} code blocks, {page.copy_buttons} copy buttons"
+            problems.append(f"{page.rel}: {counts}")
     assert not problems, "\n".join(problems[:50])
 
 

@@ -22,6 +22,12 @@
   const $ = (selector, root = document) => root.querySelector(selector)
   const $$ = (selector, root = document) => [...root.querySelectorAll(selector)]
   const idle = window.requestIdleCallback || (step => setTimeout(step, 1))
+  const element = (tag, attributes = {}, ...children) => {
+    const el = document.createElement(tag)
+    for (const [key, value] of Object.entries(attributes)) el.setAttribute(key, value)
+    el.append(...children)
+    return el
+  }
   const typing = el => el instanceof HTMLElement && (el.isContentEditable || /^(INPUT|SELECT|TEXTAREA)$/.test(el.tagName))
 
   // --- focus outlines: material's CSS draws them on `.focus-visible` (a polyfill's class) ------
@@ -134,10 +140,12 @@
   let active = null
   const onScroll = () => {
     queued = false
+    // At the top of the page (as it loads) nothing is read from the layout: the first entry is
+    // the current one, and a read would lay out the page in this task.
     const y = scrollY
-    const offset = header ? header.offsetHeight : 0
+    const offset = y > 0 && header ? header.offsetHeight : 0
     header?.classList.toggle("md-header--shadow", y > 0)
-    if (title && h1) title.classList.toggle("md-header__title--active", h1.getBoundingClientRect().bottom < offset)
+    if (title && h1) title.classList.toggle("md-header__title--active", y > 0 && h1.getBoundingClientRect().bottom < offset)
     if (top) { // shown while the reader scrolls back up, away from the top
       const hidden = !(y < lastY && y > 400)
       if (top.hidden !== hidden) {
@@ -147,11 +155,12 @@
     }
     lastY = y
     // The table of contents: the last heading above the header's bottom edge is the current one.
-    let current = -1
-    headings.forEach((heading, i) => {
-      if (heading && heading.getBoundingClientRect().top - offset <= 8) current = i
-    })
-    if (current === -1 && toc.length) current = 0
+    let current = 0
+    if (y > 0) {
+      headings.forEach((heading, i) => {
+        if (heading && heading.getBoundingClientRect().top - offset <= 8) current = i
+      })
+    }
     const link = toc[current] || null
     if (link === active) return
     toc.forEach((a, i) => {
@@ -209,12 +218,6 @@
         .then(({config: searchConfig, docs}) => worker.postMessage({
           type: SETUP, data: {config: searchConfig, docs, options: {suggest: feature("search.suggest")}},
         }))
-    }
-    const element = (tag, attributes = {}, ...children) => {
-      const el = document.createElement(tag)
-      for (const [key, value] of Object.entries(attributes)) el.setAttribute(key, value)
-      el.append(...children)
-      return el
     }
     const html = text => { // the worker's titles and teasers: HTML with <mark>s
       const span = document.createElement("span")
@@ -348,8 +351,7 @@
       }
       for (const node of found) {
         const pieces = node.textContent.split(match)
-        node.replaceWith(...pieces.map((piece, i) => i % 2
-          ? Object.assign(document.createElement("mark"), {textContent: piece}) : piece))
+        node.replaceWith(...pieces.map((piece, i) => i % 2 ? element("mark", {"data-md-highlight": ""}, piece) : piece))
       }
     }), {once: true})
   }
