@@ -121,7 +121,7 @@ FAR = 1200  # px, estimated low: 1.5 screens or more on a 1920x1080 desktop (mea
 EMPTY_TH = re.compile(r"<th(?P<attrs>[^>]*)>\s*</th>")
 CODE_BLOCK = re.compile(r"(?P<pre><pre\b[^>]*)>(?P<span>(?:<span></span>)?)<code>")
 NOTEBOOK_CELL = re.compile(r'(<div class="highlight-ipynb[^"]*">\s*<pre)>')
-TABLE = re.compile(r'<table(?: data-far="(?:skip|shown)")?>')
+TABLE = re.compile(r"<table(?![^>]*\bclass=)[^>]*>")  # material's `table:not([class])`
 
 # One node process for the build: reads one JSON request a line, writes one JSON answer a line.
 RENDER_JS = r"""
@@ -195,10 +195,14 @@ class Katex:
 
 
 _katex: Katex | None = None
+_copy_label = "Copy to clipboard"  # the theme's words in the site's language: `on_config`
+COPY_LABEL = (
+    '{% import "partials/language.html" as lang with context %}{{ lang.t("clipboard.copy") }}'
+)
 
 
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
-    global _katex
+    global _katex, _copy_label
     # Read from the installed distributions: the MkDocs process does not import torch.
     config.extra["cnnref_version"] = metadata.version("cnnref")
     config.extra["torch_version"] = metadata.version("torch")
@@ -210,19 +214,8 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
             "itself: run `make build` (it runs `npm ci` and copies node_modules/katex/dist)."
         )
     _katex = Katex()
+    _copy_label = config.theme.get_env().from_string(COPY_LABEL).render(config=config).strip()
     return config
-
-
-_copy_label = "Copy to clipboard"  # the theme's own words, read in `on_env`
-
-
-def on_env(env, config: MkDocsConfig, files: Files):
-    global _copy_label
-    words = (
-        '{% import "partials/language.html" as lang with context %}{{ lang.t("clipboard.copy") }}'
-    )
-    _copy_label = env.from_string(words).render(config=config).strip()
-    return env
 
 
 def _code_blocks(html: str, config: MkDocsConfig) -> str:
@@ -255,10 +248,12 @@ def _code_blocks(html: str, config: MkDocsConfig) -> str:
 
 
 def _wrap_tables(html: str) -> str:
-    """Each table (without a class) scrolls sideways inside material's wrapper, which the
-    keyboard can focus to scroll (WCAG 2.1.1); material's bundle wrapped them at run time."""
+    """Each table without a class scrolls sideways inside material's wrapper, which the keyboard
+    can focus to scroll (WCAG 2.1.1); material's bundle wrapped them at run time."""
     pieces, last = [], 0
     for match in TABLE.finditer(html):
+        if match.start() < last:
+            continue  # a table inside a wrapped one scrolls with it
         end = _element_end(html, "table", match.end())
         pieces += [html[last : match.start()], '<div class="md-typeset__scrollwrap" tabindex="0">']
         pieces += ['<div class="md-typeset__table">', html[match.start() : end], "</div></div>"]

@@ -802,6 +802,23 @@ def test_keyboard_searches_and_turns_pages(tab, base_url: str):
     assert not recorder.current.console_errors
 
 
+def test_search_opens_from_the_header_button_on_a_phone(browser, base_url: str):
+    """On a phone the header's search button (a label of the search toggle) is the way in."""
+    context = browser.new_context(**PHONE, has_touch=True, service_workers="block")
+    try:
+        page = context.new_page()
+        page.goto(base_url + "vgg/", wait_until="load")
+        page.locator("label.md-header__button[for=__search]").tap()
+        page.wait_for_timeout(300)
+        assert page.evaluate("() => document.getElementById('__search').checked"), "not open"
+        query = page.locator("input.md-search__input")
+        assert query.evaluate("q => q === document.activeElement"), "the query has no focus"
+        query.press_sequentially("resnet", delay=20)
+        page.locator("li.md-search-result__item > a.md-search-result__link").first.wait_for()
+    finally:
+        context.close()
+
+
 def test_table_of_contents_follows_the_reader(tab, base_url: str):
     """The section at the top of the window is the table of contents' current entry."""
     page, _ = tab

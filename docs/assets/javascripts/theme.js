@@ -12,8 +12,11 @@
 // were two tasks of about 250 ms each on every page, whatever its size, most of the pages' total
 // blocking time (tests/test_lighthouse.py). This script registers listeners and reads nothing
 // from the layout while the page loads; everything else waits for the reader or an idle moment.
-// Left out with the bundle: instant navigation (links load pages), the search's share button
-// and its lazy rendering of results (they are few: one per page of the site).
+// Left out with the bundle: instant navigation (links load pages), the search's lazy rendering
+// of results (they are few: one group per page of the site), the content tabs' scroll buttons
+// and the selection of a tab by the address's hash, tooltips on cut-off navigation entries, the
+// page's scroll lock under the search on a phone, and removing `?q=` from the address when the
+// search closes.
 ;(() => {
   const config = JSON.parse(document.getElementById("__config").textContent)
   const base = new URL(config.base, location.href)
@@ -28,7 +31,11 @@
     el.append(...children)
     return el
   }
-  const typing = el => el instanceof HTMLElement && (el.isContentEditable || /^(INPUT|SELECT|TEXTAREA)$/.test(el.tagName))
+  // Keys the focused element takes for itself (material's rule): a radio button (a content tab,
+  // the palette) takes only the arrows; other inputs, selects and text areas take every key.
+  const typing = (el, key) => el instanceof HTMLInputElement
+    ? el.type !== "radio" || /^Arrow/.test(key)
+    : el instanceof HTMLSelectElement || el instanceof HTMLTextAreaElement || (el instanceof HTMLElement && el.isContentEditable)
 
   // --- focus outlines: material's CSS draws them on `.focus-visible` (a polyfill's class) ------
   addEventListener("focusin", event => {
@@ -41,12 +48,11 @@
 
   // --- dialog: "Copied to clipboard" -------------------------------------------------------
   const dialog = $("[data-md-component=dialog]")
+  dialog?.firstElementChild.setAttribute("role", "status") // before its first message: announced
   let dialogTimer = 0
   const say = text => {
     if (!dialog) return
-    const inner = dialog.firstElementChild
-    inner.setAttribute("role", "status")
-    inner.textContent = text
+    dialog.firstElementChild.textContent = text
     dialog.classList.add("md-dialog--active")
     clearTimeout(dialogTimer)
     dialogTimer = setTimeout(() => dialog.classList.remove("md-dialog--active"), 2000)
@@ -65,8 +71,10 @@
   const copy = text => navigator.clipboard
     ? navigator.clipboard.writeText(text)
     : new Promise((resolve, reject) => { // a page served without HTTPS
-      const area = Object.assign(document.createElement("textarea"), {value: text})
+      const area = Object.assign(document.createElement("textarea"), {value: text, readOnly: true})
+      area.style.cssText = "position: fixed; top: 0; opacity: 0"
       document.body.append(area)
+      area.focus({preventScroll: true})
       area.select()
       const done = document.execCommand("copy")
       area.remove()
@@ -92,13 +100,19 @@
     set.style.setProperty("--md-indicator-width", `${label.offsetWidth}px`)
   }
   const tabSets = $$(".tabbed-set")
-  if (tabSets.length) addEventListener("load", () => idle(() => tabSets.forEach(indicate)), {once: true})
+  if (tabSets.length) {
+    addEventListener("load", () => idle(() => tabSets.forEach(indicate)), {once: true})
+    addEventListener("resize", () => requestAnimationFrame(() => tabSets.forEach(indicate)), {passive: true})
+  }
   addEventListener("change", event => {
     const input = event.target
     const set = input instanceof HTMLInputElement && input.parentElement
     if (!set || !set.classList.contains("tabbed-set")) return
     const name = $(`label[for="${input.id}"]`, set)?.textContent.trim()
     if (feature("content.tabs.link") && name) {
+      try { // remembered across pages, as material does (partials/javascripts/content.html)
+        __md_set("__tabs", [...new Set([name, ...(__md_get("__tabs") || [])])])
+      } catch (error) {} // no storage
       for (const other of tabSets) {
         const label = $$(":scope > .tabbed-labels > label", other).find(x => x.textContent.trim() === name)
         const twin = label && document.getElementById(label.htmlFor)
@@ -125,7 +139,32 @@
   }
   addEventListener("hashchange", reveal)
   addEventListener("load", reveal, {once: true})
-  addEventListener("beforeprint", () => $$("details").forEach(d => { d.open = true }))
+  let closedForPrint = []
+  addEventListener("beforeprint", () => {
+    closedForPrint = $$("details:not([open])")
+    closedForPrint.forEach(d => { d.open = true })
+  })
+  addEventListener("afterprint", () => closedForPrint.forEach(d => { d.open = false }))
+
+  // --- navigation: Enter opens a section (a label); `aria-expanded` follows; moving within the
+  // page closes the drawer (on a phone it holds the table of contents) ----------------------
+  const drawer = document.getElementById("__drawer")
+  addEventListener("hashchange", () => { if (drawer) drawer.checked = false })
+  addEventListener("change", event => {
+    const input = event.target
+    if (!(input instanceof HTMLInputElement) || !input.classList.contains("md-nav__toggle")) return
+    const nav = $(`[aria-labelledby="${input.id}_label"]`)
+    if (nav) nav.setAttribute("aria-expanded", `${input.checked}`)
+  })
+  // The current page's entry in the navigation, scrolled into its sidebar's view (idle, after
+  // load: a read of the layout).
+  addEventListener("load", () => idle(() => {
+    const wrap = $(".md-sidebar--primary .md-sidebar__scrollwrap")
+    const current = wrap && $$(".md-nav__link--active", wrap).pop()
+    if (!current || !wrap.clientHeight) return
+    const y = current.getBoundingClientRect().top - wrap.getBoundingClientRect().top + wrap.scrollTop
+    if (y > wrap.clientHeight - 40) wrap.scrollTop = y - wrap.clientHeight / 2
+  }), {once: true})
 
   // --- scrolling: header, table of contents, back-to-top ------------------------------------
   const header = $("[data-md-component=header]")
@@ -150,16 +189,24 @@
       const hidden = !(y < lastY && y > 400)
       if (top.hidden !== hidden) {
         top.hidden = hidden
-        hidden ? top.setAttribute("tabindex", "-1") : top.removeAttribute("tabindex")
+        if (hidden) {
+          top.setAttribute("tabindex", "-1")
+          top.blur()
+        } else {
+          top.removeAttribute("tabindex")
+        }
       }
     }
     lastY = y
     // The table of contents: the last heading above the header's bottom edge is the current one.
     let current = 0
     if (y > 0) {
-      headings.forEach((heading, i) => {
-        if (heading && heading.getBoundingClientRect().top - offset <= 8) current = i
+      headings.forEach((heading, i) => { // a hidden heading (closed <details>) has no box
+        if (heading && heading.getClientRects().length && heading.getBoundingClientRect().top - offset <= 8) current = i
       })
+      // At the bottom of the page the last entry is the current one: a short last section
+      // never reaches the top.
+      if (innerHeight + y >= document.documentElement.scrollHeight - 2) current = toc.length - 1
     }
     const link = toc[current] || null
     if (link === active) return
@@ -168,7 +215,7 @@
       a.classList.toggle("md-nav__link--active", i === current)
     })
     active = link
-    if (link && tocWrap && feature("toc.follow")) { // keep the current entry in view
+    if (y > 0 && link && tocWrap && feature("toc.follow")) { // keep the current entry in view
       const {offsetTop} = link
       if (offsetTop < tocWrap.scrollTop || offsetTop > tocWrap.scrollTop + tocWrap.clientHeight - 40) {
         tocWrap.scrollTo({top: offsetTop - tocWrap.clientHeight / 2})
@@ -282,11 +329,24 @@
       open(toggle.checked)
       if (toggle.checked) query.focus()
     })
+    // The header's search button, the overlay and the search's back arrow are labels of the
+    // toggle: each switches it here, not by the label's own action, which would switch it back
+    // after the focus below has opened the search (on a phone the button is all there is).
+    for (const label of $$("label[for=__search]")) {
+      label.addEventListener("click", event => {
+        event.preventDefault()
+        open(!toggle.checked)
+        if (toggle.checked) query.focus()
+      })
+    }
     query.addEventListener("focus", () => open(true))
+    addEventListener("hashchange", () => open(false))
+    list.addEventListener("click", event => {
+      if (event.target instanceof Element && event.target.closest("a")) open(false)
+    })
     query.addEventListener("input", ask)
     query.form.addEventListener("reset", () => setTimeout(() => { ask(); query.focus() }))
     query.form.addEventListener("submit", event => event.preventDefault())
-    for (const label of $$("header [for=__search]")) label.addEventListener("click", () => query.focus())
     $(".md-search__form")?.addEventListener("pointerenter", start, {once: true})
 
     // Deep links (`?q=`) open the search with the query.
@@ -300,16 +360,17 @@
     // Keyboard: `/`, `s` or `f` searches; in the search, arrows move through the results,
     // Enter follows the first, Escape closes; `p` / `,` and `n` / `.` turn the page.
     addEventListener("keydown", event => {
-      if (event.ctrlKey || event.altKey || event.metaKey) return
+      if (event.ctrlKey || event.altKey || event.metaKey || event.isComposing) return
       if (toggle.checked) {
-        const links = [query, ...$$(".md-search-result__link", list).filter(a => a.offsetHeight)]
+        const selector = ":not(details) > [href], summary, details[open] [href]" // material's
+        const links = [query, ...$$(selector, list).filter(a => a.getClientRects().length)]
         const at = links.indexOf(document.activeElement)
-        if (event.key === "Escape") {
+        if (event.key === "Escape" || event.key === "Tab") { // Tab leaves the search, closed
           open(false)
-          event.preventDefault()
+          if (event.key === "Escape") event.preventDefault()
         } else if (event.key === "Enter" && document.activeElement === query) {
           event.preventDefault()
-          links[1]?.click()
+          links.find(x => x !== query && x.matches("[href]"))?.click()
         } else if (event.key === "ArrowDown" || event.key === "ArrowUp") {
           event.preventDefault()
           const step = event.key === "ArrowDown" ? 1 : -1
@@ -322,11 +383,16 @@
         }
         return
       }
-      if (typing(event.target)) return
-      if ("fs/".includes(event.key) && event.key.length === 1) {
+      const focused = document.activeElement
+      if (typing(focused, event.key)) return
+      if (event.key === "Enter" && focused instanceof HTMLLabelElement) {
+        event.preventDefault() // a navigation section's label: open or close it
+        focused.click()
+      } else if ("fs/".includes(event.key) && event.key.length === 1) {
         event.preventDefault()
         open(true)
         query.focus()
+        query.select()
       } else if ("p,".includes(event.key) && event.key.length === 1) {
         $("link[rel=prev]")?.href && location.assign($("link[rel=prev]").href)
       } else if ("n.".includes(event.key) && event.key.length === 1) {
