@@ -10,7 +10,7 @@ what the site aims at and what `python tests/test_lighthouse.py site/` reports a
 shared 2-core host (single runs vary by about ten points there) and above what the pages scored
 while they ran material's JavaScript bundle (API 77, home 71, VGG 77, Tasks 90 in one
 interleaved run on this host, a build of 931eeca; medians of two runs of 25675ce: API 78, Tasks
-74.5): a page that starts loading a heavy script again fails it.
+74.5): most pages that start loading a heavy script again fail it.
 
 The bundle was most of the gap: its evaluation and its start at DOMContentLoaded took about 250
 ms each on every page at 4x CPU throttling (CPU profiles, medians of five loads), and with every
