@@ -174,7 +174,7 @@
   const headings = toc.map(a => document.getElementById(decodeURIComponent(a.hash.slice(1))))
   const tocWrap = $(".md-sidebar--secondary .md-sidebar__scrollwrap")
   const h1 = $(".md-content h1")
-  let lastY = scrollY
+  let lastY = 0 // not scrollY: reading it lays out the page (set by the first onScroll)
   let queued = false
   let active = null
   const onScroll = () => {
