@@ -225,23 +225,23 @@ def _code_blocks(html: str, config: MkDocsConfig) -> str:
     scrollable-region-focusable). The copy button is material's markup (9.8), which its bundle
     added at run time as each block scrolled into view; `assets/javascripts/theme.js` copies.
     """
-    if "content.code.copy" not in config.theme.get("features", []):
-        return CODE_BLOCK.sub(r'\g<pre>>\g<span><code tabindex="0">', html)
-    count = 0
+    copy = "content.code.copy" in config.theme.get("features", [])
     label = htmllib.escape(_copy_label)
+    count = 0
 
     def replace(match: re.Match) -> str:
         nonlocal count
-        pre = match["pre"]
-        if " id=" not in pre:
-            pre += f' id="__code_{count}"'
-        code_id = re.search(r' id="([^"]*)"', pre)[1]
-        count += 1
-        button = (
-            f'<nav class="md-code__nav" role="none"><button class="md-code__button" '
-            f'title="{label}" data-clipboard-target="#{code_id} &gt; code" data-md-type="copy">'
-            "</button></nav>"
-        )
+        pre, button = match["pre"], ""
+        if copy:
+            if " id=" not in pre:
+                pre += f' id="__code_{count}"'
+            code_id = re.search(r' id="([^"]*)"', pre)[1]
+            count += 1
+            button = (
+                f'<nav class="md-code__nav" role="none"><button class="md-code__button" '
+                f'title="{label}" data-clipboard-target="#{code_id} &gt; code" '
+                'data-md-type="copy"></button></nav>'
+            )
         return f'{pre}>{match["span"]}{button}<code tabindex="0">'
 
     return CODE_BLOCK.sub(replace, html)
