@@ -99,8 +99,9 @@ PAUSE_AFTER_LOAD_MS = 5250
 # Chromium as the check runs it: without paint holding (the browser's feature that keeps showing
 # the previous page until the next one can paint), as Playwright runs Chromium by default. Under
 # Lighthouse it held the first paint of most runs until about 1.2 or 2.2 s after navigation,
-# long after the load event, with the renderer idle in between: a second of speed index that no
-# reader's load shows (see the module's docstring).
+# long after the load event, with the renderer idle in between, which no plain Chromium load of
+# the page showed (see the module's docstring; a reader's same-site navigation, which paint
+# holding is for, was not measured).
 CHROME_FLAGS = (
     "--headless=new",
     "--no-sandbox",
