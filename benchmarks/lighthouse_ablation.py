@@ -84,16 +84,17 @@ def measure(site: Path, runs: int, pages: dict[str, str]) -> dict[tuple[str, str
                     if "error" in result:  # not a score of 0: left out of the medians
                         print(f"run {run + 1}: {kind} {name}: {result['error']}", flush=True)
                         continue
+                    audits = result.get("audits", {})
+                    metrics = audits.get("metrics", {}).get("details", {}).get("items") or [{}]
+                    observed = metrics[0]
+                    tbt = audits.get("total-blocking-time", {}).get("numericValue")
+                    paint = observed.get("observedFirstContentfulPaint")
                     row = {
                         "performance": test_lighthouse.scores(result)["performance"],
-                        "tbt_ms": round(result["audits"]["total-blocking-time"]["numericValue"]),
+                        "tbt_ms": None if tbt is None else round(tbt),
                         # the browser's own first paint, before the simulation (see
                         # tests/test_lighthouse.py's docstring: late ones score lower)
-                        "paint_ms": round(
-                            result["audits"]["metrics"]["details"]["items"][0].get(
-                                "observedFirstContentfulPaint", 0
-                            )
-                        ),
+                        "paint_ms": None if paint is None else round(paint),
                         "host_index": round(result["environment"]["benchmarkIndex"]),
                     }
                     results.setdefault((kind, name), []).append(row)
@@ -115,7 +116,8 @@ def main() -> None:
     print(f"\n{'page':14s}{'variant':14s}{'performance':>12s}{'TBT ms':>8s}  runs")
     for (kind, name), rows in results.items():
         performance = statistics.median(r["performance"] for r in rows)
-        tbt = statistics.median(r["tbt_ms"] for r in rows)
+        tbts = [r["tbt_ms"] for r in rows if r["tbt_ms"] is not None]
+        tbt = statistics.median(tbts) if tbts else float("nan")
         runs = [r["performance"] for r in rows]
         print(f"{kind:14s}{name:14s}{performance:>12g}{tbt:>8g}  {runs}")
     indexes = [r["host_index"] for rows in results.values() for r in rows]

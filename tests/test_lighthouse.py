@@ -19,19 +19,18 @@ curve scores 200 ms 0.9 and 600 ms 0.5). The pages now leave it out and run the 
 `theme.js` (docs/overrides/main.html). In that interleaved run: API 99, home 100, VGG 98, Tasks
 96; `python tests/test_lighthouse.py site/` on the same build, once per page: home 97,
 architecture 96, Tasks 99, Comparison 95, API 98, notebook 98 (total blocking time 5-274 ms).
-The Comparison page was the lowest and varied most, and the check's Chromium was why. Its runs
-fell into three groups by when the browser first painted, before any simulation (Lighthouse's
-`observedFirstContentfulPaint`, which `main` prints as paint/load): about 0.2, 1.2 or 2.2 s after
-navigation, though its load event came at 0.3-0.5 s. In 44 runs of one build and of copies with
-one script or style left out: 4 early (performance 96-100, speed index 1.1 s), 19 at 1.2 s
-(92-99, 2.3 s), 21 at 2.2 s (84-93, 3.7 s). In a late run's trace the renderer painted the page
-before the load event, then did no work and asked for no frame until that late paint. Copies
-without any script, the far blocks' skipping or the table's sticky cells painted late too, a
-copy without the stylesheets did not, and every page type painted late now and then. Plain
-Chromium loads of the page (ten with paint holding, ten without, through Playwright) all painted
-before their load event. Lighthouse with paint holding off (`CHROME_FLAGS`) painted early in 19
-of 19 runs over the six page types (0.2-0.4 s), against 5 of 15 with it on, interleaved; the
-Comparison page's runs then scored 91-98, median 97 (9 runs).
+The Comparison page was the lowest and varied most. Its runs fell into three groups by when the
+browser first painted, before any simulation (Lighthouse's `observedFirstContentfulPaint`, which
+`main` prints as paint/load): about 0.2, 1.2 or 2.2 s after navigation, though its load event
+came at 0.3-0.5 s. In 44 runs of one build and of copies with one script or style left out: 4
+early, all of the page as built (performance 96-100, speed index 1.1 s), 19 at 1.2 s (92-99,
+2.3 s), 21 at 2.2 s (84-93, 3.7 s). In a late run's trace the renderer painted before the load
+event, then did no work and asked for no frame until the late paint. The Chromium that
+Lighthouse launches runs with RenderDocument off (`chrome_flags`); with it on, as Chromium ships
+it, 13 of 13 runs of the Comparison, API and Tasks pages painted at 0.17-0.31 s, against 6 of 13
+as launched, interleaved; Comparison scored 95-99 (7 runs) against 86-98. Paint holding off
+instead, RenderDocument still off, left 2 of 4 runs late. Why RenderDocument delays the paint
+is not known here.
 
 Performance is the only figure that varies from run to run (it is simulated from the page's
 observed main-thread work, which a busy host stretches): a page below the bar is run twice more
@@ -96,19 +95,10 @@ SLOW_HOST_INDEX = 1000  # Lighthouse's benchmark index below which it calls the 
 # medians moved by 9 and -8 points). A run takes up to about 4 s longer.
 PAUSE_AFTER_LOAD_MS = 5250
 
-# Chromium as the check runs it: without paint holding (the browser's feature that keeps showing
-# the previous page until the next one can paint), as Playwright runs Chromium by default. Under
-# Lighthouse it held the first paint of most runs until about 1.2 or 2.2 s after navigation,
-# long after the load event, with the renderer idle in between, which no plain Chromium load of
-# the page showed (see the module's docstring; a reader's same-site navigation, which paint
-# holding is for, was not measured).
-CHROME_FLAGS = (
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-features=PaintHolding",
-)
+# Chromium as the check runs it: the launcher's flags (chrome-launcher, which Lighthouse uses)
+# with these, and with RenderDocument as Chromium ships it (see `chrome_flags`).
+CHROME_FLAGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage")
+LAUNCHER_FLAGS = ROOT / "node_modules" / "chrome-launcher" / "dist" / "flags.js"
 
 # One page of each type (paths in the site). The notebook page is found through the navigation.
 PAGE_TYPES = {
@@ -202,6 +192,29 @@ def page_types(site_dir: Path) -> dict[str, str]:
 # --- Lighthouse -------------------------------------------------------------------------------
 
 
+@functools.cache
+def chrome_flags() -> tuple[str, ...]:
+    """`CHROME_FLAGS` and the launcher's `--disable-features` list less RenderDocument.
+
+    chrome-launcher turns RenderDocument off (for Lighthouse's own CI,
+    GoogleChrome/lighthouse#16363); Chromium ships it on, and Puppeteer stopped turning it off
+    (puppeteer/puppeteer#14745). Off, most runs' first paint waited until about 1.2 or 2.2 s
+    after navigation, long after the load event (the module's docstring). Chromium keeps only
+    the last `--disable-features`, so the list is the launcher's, read from its source, less
+    RenderDocument.
+    """
+    text = LAUNCHER_FLAGS.read_text(encoding="utf-8")
+    block = re.search(r"'--disable-features=' \+\s*\[(.*?)\]\.join", text, re.S)
+    features = re.findall(r"^\s*'(\w+)',?\s*$", block[1], re.M) if block else []
+    if "RenderDocument" not in features:
+        raise RuntimeError(
+            f"{LAUNCHER_FLAGS}: no --disable-features list with RenderDocument in it; "
+            "chrome-launcher changed: see chrome_flags()"
+        )
+    kept = [f for f in features if f != "RenderDocument"]
+    return (*CHROME_FLAGS, "--disable-features=" + ",".join(kept))
+
+
 def lighthouse(url: str, report: Path, cpu_slowdown: float = 4.0) -> dict:
     """One Lighthouse run (mobile, simulated throttling); returns the JSON report."""
     env = {**os.environ, "CHROME_PATH": str(CHROMIUM)}
@@ -217,7 +230,7 @@ def lighthouse(url: str, report: Path, cpu_slowdown: float = 4.0) -> dict:
         f"--throttling.cpuSlowdownMultiplier={cpu_slowdown:g}",
         "--form-factor=mobile",
         f"--pauseAfterLoadMs={PAUSE_AFTER_LOAD_MS}",
-        f"--chrome-flags={' '.join(CHROME_FLAGS)}",
+        f"--chrome-flags={' '.join(chrome_flags())}",
     ]
     error = ""
     for _ in range(2):  # once more when Chromium gives up on a page (a busy host)
@@ -260,6 +273,10 @@ def cpu_slowdown(result: dict) -> float:
     return 4.0 if index >= SLOW_HOST_INDEX else max(1.0, round(4.0 * index / SLOW_HOST_INDEX, 2))
 
 
+def _rounded(value: float | None) -> int | None:
+    return None if value is None else round(value)
+
+
 def check_page(base_url: str, kind: str, path: str, runs: int = RUNS) -> dict:
     """Lighthouse on one page: scores (performance as the median when it needs more runs)."""
     REPORTS.mkdir(parents=True, exist_ok=True)
@@ -294,8 +311,8 @@ def check_page(base_url: str, kind: str, path: str, runs: int = RUNS) -> dict:
         "lcp_s": round(figure("largest-contentful-paint") / 1000, 2),
         "tbt_ms": round(figure("total-blocking-time")),
         "speed_index_s": round(figure("speed-index") / 1000, 2),
-        "observed_fcp_ms": round(observed.get("observedFirstContentfulPaint") or 0),
-        "observed_load_ms": round(observed.get("observedLoad") or 0),
+        "observed_fcp_ms": _rounded(observed.get("observedFirstContentfulPaint")),
+        "observed_load_ms": _rounded(observed.get("observedLoad")),
         "problems": {
             c: failing_audits(result, c) for c in CATEGORIES if scores(result)[c] < MINIMUM[c]
         },
@@ -336,6 +353,10 @@ def test_lighthouse_scores(lighthouse_results: list[dict], category: str) -> Non
     assert not low, f"Lighthouse {category} below {MINIMUM[category]}:\n" + "\n".join(low)
 
 
+def _or_dash(value: object) -> str:
+    return "-" if value is None else str(value)
+
+
 def main(site: str) -> None:
     site_dir = Path(site)
     with serve(site_dir) as base_url:
@@ -350,7 +371,7 @@ def main(site: str) -> None:
             f"{r['kind'] + ' ' + (r['path'] or '/'):<28}{s['performance']:>6}"
             f"{s['accessibility']:>6}{s['best-practices']:>6}{s['seo']:>6}"
             f"{r['weight_kib']:>7}{r['lcp_s']:>7}{r['tbt_ms']:>6}{r['speed_index_s']:>6}"
-            f"{str(r['observed_fcp_ms']) + '/' + str(r['observed_load_ms']):>15}"
+            f"{_or_dash(r['observed_fcp_ms']) + '/' + _or_dash(r['observed_load_ms']):>15}"
             f"  runs {r['performance_runs']} at CPU x{r['cpu_slowdowns']}"
             f" (host index {r['benchmark_indexes']})"
         )
