@@ -14,11 +14,12 @@ those scripts cost a page:
 - `no scripts`: without any script file.
 
 Lighthouse runs as the check runs it (`tests/test_lighthouse.py`: mobile, simulated throttling
-at 4x, the same wait after load; the check alone scales the slowdown on a slow host's reruns)
-on each page type, the variants interleaved run by run so that a host that slows down slows
-them all; the medians of performance and total blocking time are printed, with the host's
-benchmark indexes. Single runs vary by about ten points on a shared machine: compare the
-variants within one invocation of this script, not across invocations.
+at the CPU slowdown calibrated to the host's benchmark index, the same wait after load; each
+load is audited at the profile's fixed 4x too) on each page type, the variants interleaved run by
+run so that a host that slows down slows them all; the medians of performance (calibrated and at
+4x) and total blocking time are printed, with the host's benchmark indexes. Single runs vary by
+about ten points on a shared machine: compare the variants within one invocation of this
+script, not across invocations.
 """
 
 from __future__ import annotations
@@ -80,21 +81,21 @@ def measure(site: Path, runs: int, pages: dict[str, str]) -> dict[tuple[str, str
             for kind, path in pages.items():
                 for name, url in urls.items():
                     report = Path(tmp) / f"{kind}-{name.replace(' ', '-')}-{run}.json"
-                    result = test_lighthouse.lighthouse(url + path, report)
+                    result, fixed = test_lighthouse.lighthouse(url + path, report)
                     if "error" in result:  # not a score of 0: left out of the medians
                         print(f"run {run + 1}: {kind} {name}: {result['error']}", flush=True)
                         continue
-                    audits = result.get("audits", {})
-                    metrics = audits.get("metrics", {}).get("details", {}).get("items") or [{}]
-                    observed = metrics[0]
-                    tbt = audits.get("total-blocking-time", {}).get("numericValue")
-                    paint = observed.get("observedFirstContentfulPaint")
+                    tbt = result["audits"].get("total-blocking-time", {}).get("numericValue")
                     row = {
                         "performance": test_lighthouse.scores(result)["performance"],
-                        "tbt_ms": None if tbt is None else round(tbt),
+                        "at_4x": test_lighthouse.scores(fixed)["performance"],
+                        "tbt_ms": test_lighthouse.rounded(tbt),
                         # the browser's own first paint, before the simulation (see
                         # tests/test_lighthouse.py's docstring: late ones score lower)
-                        "paint_ms": None if paint is None else round(paint),
+                        "paint_ms": test_lighthouse.rounded(
+                            test_lighthouse.observed(result).get("observedFirstContentfulPaint")
+                        ),
+                        "slowdown": result["configSettings"]["throttling"]["cpuSlowdownMultiplier"],
                         "host_index": round(result["environment"]["benchmarkIndex"]),
                     }
                     results.setdefault((kind, name), []).append(row)
@@ -113,13 +114,14 @@ def main() -> None:
     if unknown := [k for k in kinds if k not in known]:
         parser.error(f"no page type {', '.join(unknown)} in {args.site}: {', '.join(known)}")
     results = measure(args.site, args.runs, {kind: known[kind] for kind in kinds})
-    print(f"\n{'page':14s}{'variant':14s}{'performance':>12s}{'TBT ms':>8s}  runs")
+    print(f"\n{'page':14s}{'variant':14s}{'performance':>12s}{'at 4x':>7s}{'TBT ms':>8s}  runs")
     for (kind, name), rows in results.items():
         performance = statistics.median(r["performance"] for r in rows)
+        at_4x = statistics.median(r["at_4x"] for r in rows)
         tbts = [r["tbt_ms"] for r in rows if r["tbt_ms"] is not None]
         tbt = statistics.median(tbts) if tbts else float("nan")
         runs = [r["performance"] for r in rows]
-        print(f"{kind:14s}{name:14s}{performance:>12g}{tbt:>8g}  {runs}")
+        print(f"{kind:14s}{name:14s}{performance:>12g}{at_4x:>7g}{tbt:>8g}  {runs}")
     indexes = [r["host_index"] for rows in results.values() for r in rows]
     if indexes:
         print(f"host benchmark index {min(indexes)}-{max(indexes)} (Lighthouse calls < 1000 slow)")
