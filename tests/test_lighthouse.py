@@ -304,7 +304,7 @@ def lighthouse(url: str, report: Path) -> tuple[dict, dict]:
     else:
         failed = {"error": f"lighthouse failed on {url}: {artifacts}"}
         return failed, failed
-    calibrated = cpu_slowdown(artifacts.get("BenchmarkIndex")) or MOBILE_SLOWDOWN
+    calibrated = cpu_slowdown(artifacts.get("BenchmarkIndex"))  # not None: `_gather` checked
     gathered = json.dumps(artifacts)
     results = {}
     # 4x last, so that the saved artifacts end as gathered.
@@ -386,6 +386,8 @@ def check_page(base_url: str, kind: str, path: str, runs: int = RUNS) -> dict:
     def figure(audit: str) -> float:
         return audits.get(audit, {}).get("numericValue") or 0
 
+    browser = observed(result)
+
     return {
         "kind": kind,
         "path": path,
@@ -405,8 +407,8 @@ def check_page(base_url: str, kind: str, path: str, runs: int = RUNS) -> dict:
         "speed_index_s": round(figure("speed-index") / 1000, 2),
         # What the browser did, before the simulation: its first paint and load event (see the
         # module's docstring for why the first paint is worth watching).
-        "observed_fcp_ms": rounded(observed(result).get("observedFirstContentfulPaint")),
-        "observed_load_ms": rounded(observed(result).get("observedLoad")),
+        "observed_fcp_ms": rounded(browser.get("observedFirstContentfulPaint")),
+        "observed_load_ms": rounded(browser.get("observedLoad")),
         "problems": {
             c: failing_audits(result, c) for c in CATEGORIES if scores(result)[c] < MINIMUM[c]
         },
