@@ -92,21 +92,35 @@ _keys: dict[tuple[str, tuple[str, ...]], str] = {}  # (name, args) -> directive 
 
 
 # Within one build, many directives hash the same files (every whole-package generator hashes
-# all of cnnref): each set of files is hashed once per build (`on_files` sets this up).
-_digests: dict[tuple[Path, ...], str] | None = None
+# all of cnnref): each file is read, each folder listed and each set of files hashed once per
+# build (`on_files` sets this up).
+_memo: dict | None = None
+
+
+def _once(key, compute):
+    """`compute()`, kept for the rest of the build under `key` (outside a build, not kept)."""
+    if _memo is None:
+        return compute()
+    if key not in _memo:
+        _memo[key] = compute()
+    return _memo[key]
+
+
+def _bytes(path: Path) -> bytes:
+    return _once(path, lambda: path.read_bytes() if path.exists() else b"<missing>")
 
 
 def _digest(paths: list[Path]) -> str:
     files = tuple(sorted(set(paths)))
-    if _digests is not None and files in _digests:
-        return _digests[files]
-    h = hashlib.sha256()
-    for path in files:
-        h.update(str(path.relative_to(ROOT)).encode())
-        h.update(path.read_bytes() if path.exists() else b"<missing>")
-    if _digests is not None:
-        _digests[files] = h.hexdigest()
-    return h.hexdigest()
+
+    def compute() -> str:
+        h = hashlib.sha256()
+        for path in files:
+            h.update(str(path.relative_to(ROOT)).encode())
+            h.update(_bytes(path))
+        return h.hexdigest()
+
+    return _once(files, compute)
 
 
 def _family_sources(family: str) -> list[Path]:
@@ -118,7 +132,7 @@ def _family_sources(family: str) -> list[Path]:
         if path in paths or not path.exists():
             continue
         paths.append(path)
-        text = path.read_text(encoding="utf-8")
+        text = _bytes(path).decode("utf-8")
         for name in re.findall(r"from cnnref\.models(?:\.|\s+import\s+)(\w+)", text):
             todo.append(PACKAGE / "models" / f"{name}.py")
         for name in re.findall(r"from \.(\w+) import", text):
@@ -128,13 +142,13 @@ def _family_sources(family: str) -> list[Path]:
 
 def _key(name: str, args: list[str], environment: str) -> str:
     if name in FAMILY_SCOPED and args:
-        sources = _family_sources(args[0])
+        sources = list(_once(("family", args[0]), lambda: _family_sources(args[0])))
     else:
-        sources = sorted(PACKAGE.rglob("*.py"))
+        sources = list(_once("package", lambda: sorted(PACKAGE.rglob("*.py"))))
     if name in SNIPPET_ARG and args:
         sources.append(DOCS / args[0])
     for pattern in EXTRA_SOURCES.get(name, ()):
-        sources += sorted(ROOT.glob(pattern))
+        sources += _once(("glob", pattern), lambda p=pattern: sorted(ROOT.glob(p)))
     h = hashlib.sha256(f"{name} {args} {environment}".encode())
     h.update(_digest(sources).encode())
     return h.hexdigest()[:32]
@@ -203,10 +217,10 @@ def _run_generators(jobs: list[dict]) -> dict[str, str]:
 
 def on_files(files: Files, config: MkDocsConfig) -> Files:
     """Generate (or fetch from the cache) every directive's output; add the figures to the site."""
-    global _digests
+    global _memo
     _results.clear()
     _keys.clear()
-    _digests = {}
+    _memo = {}
     environment = _environment()
     wanted: dict[str, dict] = {}
     for file in files.documentation_pages():
@@ -219,7 +233,7 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
                 "args": args,
                 "out": str(CACHE / f"{key}.json"),
             }
-    _digests = None
+    _memo = None
     missing = [job for job in wanted.values() if not Path(job["out"]).exists()]
     errors = _run_generators(missing) if missing else {}
     for key, job in wanted.items():
