@@ -143,28 +143,40 @@ lines.on("line", line => {
 
 
 class DiskMemo:
-    """A dict kept in one JSON file in the cache: read when made, written by `save` if it grew."""
+    """A dict kept in one JSON file in the cache: read when made, written by `save` if it grew.
 
-    def __init__(self, name: str) -> None:
+    With `keep_unused=False`, `save` writes only the entries this build read or added (the far
+    blocks': each edit of a page adds one, which the next edit makes stale)."""
+
+    def __init__(self, name: str, keep_unused: bool = True) -> None:
         self.path = CACHE / name
         try:
             self.values: dict = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             self.values = {}
+        self.keep_unused = keep_unused
+        self.used: set[str] = set()
         self.dirty = False
 
     def get(self, key: str):
-        return self.values.get(key)
+        value = self.values.get(key)
+        if value is not None:
+            self.used.add(key)
+        return value
 
     def put(self, key: str, value) -> None:
         self.values[key] = value
+        self.used.add(key)
         self.dirty = True
 
     def save(self) -> None:
         if self.dirty:
+            values = self.values
+            if not self.keep_unused:
+                values = {key: value for key, value in values.items() if key in self.used}
             CACHE.mkdir(parents=True, exist_ok=True)
             tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(self.values, sort_keys=True), encoding="utf-8")
+            tmp.write_text(json.dumps(values, sort_keys=True), encoding="utf-8")
             tmp.replace(self.path)
             self.dirty = False
 
@@ -232,7 +244,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
             "itself: run `make build` (it runs `npm ci` and copies node_modules/katex/dist)."
         )
     _katex = Katex()
-    _far = DiskMemo("far-blocks.json")
+    _far = DiskMemo("far-blocks.json", keep_unused=False)
     # As material's search translates its words: the theme's language partial, its `t` macro.
     env = config.theme.get_env()
     language = env.get_template("partials/language.html", None, {"config": config})

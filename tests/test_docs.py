@@ -20,6 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import torch
@@ -427,6 +428,86 @@ def test_cache_key_follows_the_code_it_reads(
     assert after[comparison] != before[comparison]
 
 
+SITE_CONFIG = SimpleNamespace()  # stands for MkDocs's config: the theme's digest is held for it
+
+
+def _nav(*titles: str) -> SimpleNamespace:
+    """A navigation of pages with these titles, as `hooks_cache` reads MkDocs's."""
+    pages = [
+        SimpleNamespace(
+            title=title,
+            url=f"p{i}/",
+            file=SimpleNamespace(src_uri=f"p{i}.md", dest_uri=f"p{i}/index.html"),
+            meta={},
+            is_index=False,
+            children=None,
+        )
+        for i, title in enumerate(titles)
+    ]
+    return SimpleNamespace(items=pages, homepage=pages[0])
+
+
+def _context(nav: SimpleNamespace, content: str, **more) -> dict:
+    page = SimpleNamespace(
+        **vars(nav.items[1]),
+        content=content,
+        toc=[],
+        canonical_url=None,
+        edit_url=None,
+        is_homepage=False,
+        previous_page=nav.items[0],
+        next_page=None,
+    )
+    return {
+        "config": SITE_CONFIG,
+        "nav": nav,
+        "page": page,
+        "pages": [],
+        "base_url": "..",
+        "extra_css": [],
+        "extra_javascript": [],
+        "mkdocs_version": "1",
+        "build_date_utc": "now",
+        **more,
+    }
+
+
+def test_a_rendered_page_is_kept_by_its_context() -> None:
+    """hooks_cache replays a page's rendered template by a digest of its context: the page, and
+    the whole navigation (titles, metadata), which material draws on every page."""
+    cache = load_hooks("hooks_cache")
+    cache._build_digests["theme"] = (SITE_CONFIG, "the theme")  # as `_theme_digest` held it
+    key = cache._page_digest(_context(_nav("Home", "VGG", "ResNet"), "<p>Text.</p>"))
+    assert key == cache._page_digest(_context(_nav("Home", "VGG", "ResNet"), "<p>Text.</p>"))
+    assert key != cache._page_digest(_context(_nav("Home", "VGG", "ResNet"), "<p>Texts.</p>"))
+    assert key != cache._page_digest(_context(_nav("Home", "VGG", "ResNets"), "<p>Text.</p>"))
+    nav = _nav("Home", "VGG", "ResNet")
+    nav.items[2].meta = {"status": "new"}  # material draws a page's status in the navigation
+    assert key != cache._page_digest(_context(nav, "<p>Text.</p>"))
+    # A context a plugin added to is rendered every time: the digest cannot know what it holds.
+    extra = _context(_nav("Home", "VGG", "ResNet"), "<p>Text.</p>", more="?")
+    assert cache._page_digest(extra) is None
+
+
+def test_search_attributes_are_stripped_as_material_strips_them() -> None:
+    """hooks_cache finds material's `data-search-*` attributes by their name; the result is
+    material's own pattern's."""
+    cache = load_hooks("hooks_cache")
+    material = re.compile(r"\s?data-search-\w+=\"[^\"]+\"")
+    html = (
+        'data-search-exclude="" <p data-search-exclude="x">a</p>\n<div\tdata-search-boost="2"'
+        ' data-search-exclude="y" data-search-exclude="z">b</div><i data-search-x="">'
+        '<b  data-search-a="1">'
+    )
+    page = SimpleNamespace(content=html)
+    plugin = SimpleNamespace(
+        config=SimpleNamespace(enabled=True),
+        search_index=SimpleNamespace(add_entry_from_context=lambda page: None),
+    )
+    cache._search_page_context(plugin, {}, page=page, config=None, nav=None)
+    assert page.content == material.sub("", html)
+
+
 # ------------------------------------------------------------ the blocks a browser may skip
 
 
@@ -452,6 +533,22 @@ def test_far_blocks_are_marked_below_the_first_screens() -> None:
         ("p", ' class="doc-x"' + far),
         ("p", far),
     ]
+
+
+def test_far_marks_are_read_back_by_the_pages_content(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A warm build reads each page's far-block marks from the memo, keyed by its content."""
+    site = load_hooks("hooks_site")
+    monkeypatch.setattr(site, "CACHE", tmp_path)
+    para = "<p>" + "word " * 100 + "</p>"
+    html = para * 40
+    memo = site.DiskMemo("far-blocks.json")
+    marked = site._mark_far_blocks(html, memo)
+    assert marked == site._mark_far_blocks(html) and "data-far" in marked
+    memo.save()
+    monkeypatch.setattr(site, "_far_marks", lambda html: pytest.fail("scanned again"))
+    assert site._mark_far_blocks(html, site.DiskMemo("far-blocks.json")) == marked
 
 
 # ------------------------------------------- what material's bundle added, added by the build
