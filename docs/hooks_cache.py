@@ -51,8 +51,8 @@ import re
 import shutil
 import stat
 import time
-import warnings
 from importlib import metadata
+from logging import WARNING
 from pathlib import Path
 from types import MethodType
 from xml.etree.ElementTree import Element, fromstring, tostring
@@ -368,19 +368,22 @@ def _fix_refs(html: str, url_mapper, **kwargs):
     if record_backlink is not None:
         kwargs["record_backlink"] = lambda *args: (backlinks.append(args), record_backlink(*args))
     # What autorefs warns of while it looks up (several URLs for one anchor, ...) is not in
-    # its answer: a page it warned of is not kept, so every build warns again.
-    warned = _Warned()
+    # its answer: a page it warned of is not kept, so that every build warns again. `mkdocs -q`
+    # silences warnings before they are made: they are made here, noted and not shown.
     logger = logging.getLogger(AUTOREFS_LOGGER)
+    level, propagate, quiet = logger.level, logger.propagate, not logger.isEnabledFor(WARNING)
+    warned = _Warned()
     logger.addHandler(warned)
+    if quiet:
+        logger.setLevel(WARNING)
+        logger.propagate = False
     try:
-        with warnings.catch_warnings(record=True) as python_warnings:
-            warnings.simplefilter("always")
-            result = _original_fix_refs(html, url_mapper, **kwargs)
+        result = _original_fix_refs(html, url_mapper, **kwargs)
     finally:
         logger.removeHandler(warned)
-    for w in python_warnings:
-        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, source=w.source)
-    if not warned.records and not python_warnings:
+        logger.setLevel(level)
+        logger.propagate = propagate
+    if not warned.records:
         found = {k: v for k, v in plugin._secondary_url_map.items() if k not in found_before}
         _write(path, (result, found, backlinks))
     return result
@@ -390,7 +393,7 @@ class _Warned(logging.Handler):
     """Notes the warnings logged while it is attached."""
 
     def __init__(self) -> None:
-        super().__init__(logging.WARNING)
+        super().__init__(WARNING)
         self.records: list[logging.LogRecord] = []
 
     def emit(self, record: logging.LogRecord) -> None:
@@ -482,15 +485,22 @@ def _clean_directory(directory: str) -> None:
     build neither wrote nor left as it was goes (`_remove_stale`), as the emptying would have
     removed it. The folder ends as a clean build leaves it (tests/test_build_cache.py).
 
-    Links, and files with another name elsewhere (hard links), go now, as the emptying removes
-    them: the build must not write through them. A top-level link to a folder stays, as MkDocs
-    leaves it (its `shutil.rmtree` refuses a link), and nothing under it is touched."""
+    A file that a new one would not be goes now, as the emptying removes it: a link or a file
+    with another name elsewhere (a hard link: the build must not write through either), and a
+    file whose permissions differ from a new file's. A top-level link to a folder stays, as
+    MkDocs leaves it (its `shutil.rmtree` refuses a link), and nothing under it is touched. If
+    the folder cannot be read, it is emptied as MkDocs empties it."""
     global _site
     _site = None
     root = Path(directory)
     if not root.is_dir():
         return
     held: dict[Path, tuple[int, int] | None] = {}
+    # A new file's permissions here (the umask's), from a file made to see them.
+    probe = root / f".cnnref-build-{os.getpid()}"
+    probe.write_bytes(b"")
+    fresh = stat.S_IMODE(probe.stat().st_mode)
+    probe.unlink()
 
     def note(path: Path) -> None:
         info = path.lstat()
@@ -498,16 +508,35 @@ def _clean_directory(directory: str) -> None:
             held[path] = None
             for child in path.iterdir():
                 note(child)
-        elif stat.S_ISLNK(info.st_mode) or info.st_nlink > 1:
+        elif stat.S_ISLNK(info.st_mode) or info.st_nlink > 1 or stat.S_IMODE(info.st_mode) != fresh:
             path.unlink()
         else:
             held[path] = (info.st_ino, info.st_ctime_ns)
 
-    for entry in root.iterdir():
-        # As MkDocs: hidden entries stay, and so does a top-level link to a folder.
-        if not entry.name.startswith(".") and not (entry.is_symlink() and entry.is_dir()):
-            note(entry)
+    try:
+        for entry in root.iterdir():
+            # As MkDocs: hidden entries stay, and so does a top-level link to a folder.
+            if not entry.name.startswith(".") and not (entry.is_symlink() and entry.is_dir()):
+                note(entry)
+    except OSError:
+        _original_clean_directory(directory)
+        return
     _site = {"root": root, "held": held, "kept": set()}
+
+
+def _written(config: MkDocsConfig, files: Files) -> list[Path]:
+    """Where this build writes: its files (pages, static files), the theme's and the site's
+    templates (and the sitemap's compressed copy), and what mkdocstrings writes in `on_env`,
+    after `_make_way` (plugins that write in `on_post_build` come after `_remove_stale`)."""
+    root = Path(config.site_dir)
+    paths = [Path(f.abs_dest_path) for f in files]
+    templates = [*config.theme.static_templates, *config.extra_templates]
+    paths += [root / name for name in templates]
+    paths += [root / f"{name}.gz" for name in templates if name == "sitemap.xml"]
+    mkdocstrings = config.plugins.get("mkdocstrings")
+    if mkdocstrings is not None:
+        paths += [root / "objects.inv", root / mkdocstrings.css_filename]
+    return paths
 
 
 def _make_way(config: MkDocsConfig, files: Files) -> None:
@@ -515,9 +544,7 @@ def _make_way(config: MkDocsConfig, files: Files) -> None:
     if _site is None:
         return
     root, held = _site["root"], _site["held"]
-    written = [Path(f.abs_dest_path) for f in files]
-    written += [root / name for name in config.theme.static_templates]
-    for dest in written:
+    for dest in _written(config, files):
         if dest in held and held[dest] is None and dest.is_dir():
             shutil.rmtree(dest)
         for folder in dest.parents:
@@ -560,7 +587,7 @@ def _remove_stale() -> None:
                 info = path.lstat()
                 if (info.st_ino, info.st_ctime_ns) == held[path]:
                     path.unlink()
-        except (FileNotFoundError, NotADirectoryError):
+        except OSError:  # gone already, or not ours to remove: MkDocs's emptying skips it too
             continue
     _site = None
 

@@ -47,19 +47,25 @@ def _leave_as_earlier_builds_may(out: Path, outside: Path) -> None:
     (out / "gone" / "deeper").mkdir(parents=True)
     (out / "gone" / "deeper" / "page.html").write_text("<p>a page since removed</p>")
     (out / "assets" / "stale.js").write_text("// a script since removed")
+    (out / "assets" / ".hidden").write_text("hidden, but not at the top: emptied")
     scripts = out / "assets" / "javascripts"
-    for name, when in (("lazy.js", None), ("far.js", (0, 0))):  # newer, older than the source
+    for name, when in (("sortable.js", None), ("far.js", (0, 0))):  # newer, older than source
         (scripts / name).write_bytes(b"/" * (scripts / name).stat().st_size)
         if when:
             os.utime(scripts / name, when)
     (scripts / "theme.js").unlink()
     (scripts / "theme.js" / "inside").mkdir(parents=True)  # a folder where a file must be
+    (out / "objects.inv").unlink()
+    (out / "objects.inv").mkdir()  # where mkdocstrings writes
     shutil.rmtree(out / "figures" / "vgg")
     (out / "figures" / "vgg").write_text("a file where a folder must be")
     (outside / "folder").mkdir(parents=True)
     for name in ("linked.js", "hard.js", "folder/kept.txt"):
         (outside / name).write_text(f"outside: {name}")
     (out / "assets" / "link.js").symlink_to(outside / "linked.js")
+    (outside / "lazy.js").write_bytes((scripts / "lazy.js").read_bytes())
+    (scripts / "lazy.js").unlink()
+    (scripts / "lazy.js").symlink_to(outside / "lazy.js")  # a link to the right bytes
     os.link(outside / "hard.js", out / "assets" / "hard.js")
     (scripts / "explorer.js").unlink()
     os.link(outside / "hard.js", scripts / "explorer.js")  # a hard link where a copy goes
@@ -67,17 +73,26 @@ def _leave_as_earlier_builds_may(out: Path, outside: Path) -> None:
     (out / ".hidden").write_text("a hidden top-level file")
 
 
+def _replayed_entries() -> int:
+    cache = Path(os.environ.get("CNNREF_DOCS_CACHE", ROOT / ".cache" / "docs"))
+    return sum(len(list((cache / name).glob("*"))) for name in ("rendered", "autorefs"))
+
+
 def test_warm_build_gives_the_same_site(site_dir: Path, tmp_path: Path) -> None:
     reference, out, outside = tmp_path / "reference", tmp_path / "site", tmp_path / "outside"
     _build(reference, CNNREF_DOCS_REPLAY="0")
-    shutil.copytree(site_dir, out, symlinks=True)
+    top_hidden = shutil.ignore_patterns(*(p.name for p in site_dir.glob(".*")))
+    shutil.copytree(site_dir, out, symlinks=True, ignore=top_hidden)
     _leave_as_earlier_builds_may(out, outside)
+    entries = _replayed_entries()
     _build(out)
+    assert _replayed_entries() == entries, "the warm build computed pages it should replay"
     built, warm = _files(reference), _files(out)
     assert sorted(set(warm) - set(built)) == [".hidden"]  # as MkDocs leaves it
     assert sorted(set(built) - set(warm)) == []
     differ = [name for name in built if built[name] != warm[name]]
     assert not differ, f"a warm build changed {differ}"
+    assert not (out / "assets" / "javascripts" / "lazy.js").is_symlink()
     assert (out / "linked").is_symlink() and not (out / "gone").exists()
     for name in ("linked.js", "hard.js", "folder/kept.txt"):  # nothing written through a link
         assert (outside / name).read_text() == f"outside: {name}"

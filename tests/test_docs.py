@@ -7,8 +7,10 @@ exactly as a reader pasting them one after another would.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import itertools
+import logging
 import os
 import re
 import shlex
@@ -508,6 +510,41 @@ def test_search_attributes_are_stripped_as_material_strips_them() -> None:
     assert page.content == material.sub("", html)
 
 
+def test_cross_references_autorefs_warned_of_are_not_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A page's fixed cross-references are replayed, unless autorefs warned while fixing them
+    (the warning is not in its answer): then every build fixes them again, and warns again.
+    Under `mkdocs -q` too, which silences warnings before they are made."""
+    from mkdocs_autorefs import AutorefsPlugin
+
+    cache = load_hooks("hooks_cache")
+    monkeypatch.setattr(cache, "REFS_CACHE", tmp_path)
+    plugin = AutorefsPlugin()
+    plugin.load_config({})
+    plugin._primary_url_map.update({"one": ["a/#one"], "two": ["a/#two", "b/#two"]})
+    url_mapper = functools.partial(plugin.get_item_url, from_url="c/")
+
+    def fix(html: str) -> str:
+        options = {"link_titles": True, "strip_title_tags": False, "_legacy_refs": False}
+        return cache._fix_refs(html, url_mapper, record_backlink=None, **options)[0]
+
+    fixed = fix('<autoref identifier="one">One</autoref>')
+    assert 'href="../a/#one"' in fixed and len(list(tmp_path.iterdir())) == 1
+    assert fix('<autoref identifier="one">One</autoref>') == fixed  # replayed
+    fix('<autoref identifier="two">Two</autoref>')  # two places for one anchor: a warning
+    assert "Multiple primary URLs" in caplog.text and len(list(tmp_path.iterdir())) == 1
+    caplog.clear()
+    mkdocs_logger = logging.getLogger("mkdocs")
+    level = mkdocs_logger.level
+    mkdocs_logger.setLevel(logging.ERROR)  # as `mkdocs -q` sets it
+    try:
+        fix('<autoref identifier="two">Two, quietly</autoref>')
+    finally:
+        mkdocs_logger.setLevel(level)
+    assert caplog.text == "" and len(list(tmp_path.iterdir())) == 1
+
+
 # ------------------------------------------------------------ the blocks a browser may skip
 
 
@@ -549,6 +586,20 @@ def test_far_marks_are_read_back_by_the_pages_content(
     memo.save()
     monkeypatch.setattr(site, "_far_marks", lambda html: pytest.fail("scanned again"))
     assert site._mark_far_blocks(html, site.DiskMemo("far-blocks.json")) == marked
+
+
+def test_the_far_memo_keeps_only_what_a_build_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each edit of a page adds a far-block entry; a build keeps only those it read or added."""
+    site = load_hooks("hooks_site")
+    monkeypatch.setattr(site, "CACHE", tmp_path)
+    (tmp_path / "memo.json").write_text('{"old": [1], "read": [2]}')
+    memo = site.DiskMemo("memo.json", keep_unused=False)
+    assert memo.get("read") == [2]
+    memo.put("new", [3])
+    memo.save()
+    assert site.DiskMemo("memo.json").values == {"read": [2], "new": [3]}
 
 
 # ------------------------------------------- what material's bundle added, added by the build
