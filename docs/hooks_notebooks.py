@@ -78,6 +78,7 @@ ANSWER_TAG = "answer"
 CSS = "assets/stylesheets/notebooks.css"  # mkdocs-jupyter's styles, once for all the pages
 _css: dict[str, None] = {}  # the style blocks the notebook pages carried, in order, once each
 _used_html: set[Path] = set()  # the converted notebooks this build read or wrote
+_pages: dict[str, bool] = {}  # the notebook pages of this build (src_uri): rendered yet?
 _executed: dict[str, Path] = {}  # notebook name -> executed .ipynb in STAGE
 _failed: dict[str, str] = {}  # notebook name -> error
 
@@ -247,6 +248,7 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     _failed.clear()
     _css.clear()
     _used_html.clear()
+    _pages.clear()
     names = notebook_names()
     _run_missing(names)
     for name in names:
@@ -267,6 +269,8 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
         ):
             if (Path(src_dir) / uri).exists():
                 files.append(kind(uri, str(src_dir), config.site_dir, config.use_directory_urls))
+                if kind is NotebookFile:
+                    _pages[uri] = False
     return files
 
 
@@ -325,6 +329,7 @@ def _converted(notebook: Path) -> dict:
 
 def _render(page: Page, config: MkDocsConfig, files: Files) -> None:
     """`Page.render` for a notebook page: its converted HTML; the title stays the nav's."""
+    _pages[page.file.src_uri] = True
     converted = _converted(Path(page.file.abs_src_path))
     page.content, page.toc = converted["html"], get_toc(converted["toc"])
     for style in [*converted["css"], STYLE]:  # ours last: it overrides mkdocs-jupyter's
@@ -487,9 +492,12 @@ def on_page_content(html_text: str, page: Page, config: MkDocsConfig, files: Fil
 
 
 def on_post_build(config: MkDocsConfig) -> None:
-    """Write the notebook pages' style sheet (known once they are rendered); drop stale pages."""
-    for stale in set((CACHE / "html").glob("*.json")) - _used_html:
-        stale.unlink()
+    """Write the notebook pages' style sheet (known once they are rendered); drop stale pages,
+    after a build that rendered every notebook page (`mkdocs serve --dirty` renders the edited
+    ones alone: the others' pages are not stale)."""
+    if all(_pages.values()):
+        for stale in set((CACHE / "html").glob("*.json")) - _used_html:
+            stale.unlink()
     if _css:
         path = Path(config.site_dir) / CSS
         path.parent.mkdir(parents=True, exist_ok=True)

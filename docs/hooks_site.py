@@ -145,16 +145,16 @@ lines.on("line", line => {
 class DiskMemo:
     """A dict kept in one JSON file in the cache: read when made, written by `save` if it grew.
 
-    With `keep_unused=False`, `save` writes only the entries this build read or added (the far
-    blocks': each edit of a page adds one, which the next edit makes stale)."""
+    `save(drop_unused=True)` writes only the entries this build read or added (the far blocks',
+    after a build of every page: each edit of a page adds one, which the next edit makes
+    stale)."""
 
-    def __init__(self, name: str, keep_unused: bool = True) -> None:
+    def __init__(self, name: str) -> None:
         self.path = CACHE / name
         try:
             self.values: dict = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             self.values = {}
-        self.keep_unused = keep_unused
         self.used: set[str] = set()
         self.dirty = False
 
@@ -169,10 +169,10 @@ class DiskMemo:
         self.used.add(key)
         self.dirty = True
 
-    def save(self) -> None:
+    def save(self, drop_unused: bool = False) -> None:
         if self.dirty:
             values = self.values
-            if not self.keep_unused:
+            if drop_unused:
                 values = {key: value for key, value in values.items() if key in self.used}
             CACHE.mkdir(parents=True, exist_ok=True)
             tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
@@ -227,6 +227,7 @@ _katex: Katex | None = None
 # Where each page's far blocks start, by the page's content and this file (which estimates them):
 # a warm build reads the marks instead of scanning every page (0.1-0.2 s a build).
 _far: DiskMemo | None = None
+_pages = {"all": 0, "seen": 0}  # this build's pages, and those whose content came through
 _SOURCE = Path(__file__).read_bytes()
 _copy_label = "Copy to clipboard"  # the theme's words in the site's language: `on_config`
 
@@ -244,7 +245,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
             "itself: run `make build` (it runs `npm ci` and copies node_modules/katex/dist)."
         )
     _katex = Katex()
-    _far = DiskMemo("far-blocks.json", keep_unused=False)
+    _far = DiskMemo("far-blocks.json")
     # As material's search translates its words: the theme's language partial, its `t` macro.
     env = config.theme.get_env()
     language = env.get_template("partials/language.html", None, {"config": config})
@@ -436,7 +437,13 @@ def _mark_far_blocks(html: str, memo: DiskMemo | None = None) -> str:
     return "".join(pieces) + html[last:]
 
 
+def on_files(files: Files, config: MkDocsConfig) -> Files:
+    _pages.update(all=len(files.documentation_pages()), seen=0)
+    return files
+
+
 def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+    _pages["seen"] += 1
     html, has_math = _typeset(html, page)
     if has_math:
         css = posixpath.relpath(KATEX_CSS, posixpath.dirname(page.file.dest_uri) or ".")
@@ -486,7 +493,7 @@ def on_post_build(config: MkDocsConfig) -> None:
     if _katex is not None:
         _katex.close()
     if _far is not None:
-        _far.save()
+        _far.save(drop_unused=_pages["seen"] >= _pages["all"])  # not after `serve --dirty`
     _inline_styles(config)
 
 

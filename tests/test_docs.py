@@ -591,14 +591,15 @@ def test_far_marks_are_read_back_by_the_pages_content(
 def test_the_far_memo_keeps_only_what_a_build_used(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Each edit of a page adds a far-block entry; a build keeps only those it read or added."""
+    """Each edit of a page adds a far-block entry; a build of every page keeps only those it
+    read or added."""
     site = load_hooks("hooks_site")
     monkeypatch.setattr(site, "CACHE", tmp_path)
     (tmp_path / "memo.json").write_text('{"old": [1], "read": [2]}')
-    memo = site.DiskMemo("memo.json", keep_unused=False)
+    memo = site.DiskMemo("memo.json")
     assert memo.get("read") == [2]
     memo.put("new", [3])
-    memo.save()
+    memo.save(drop_unused=True)
     assert site.DiskMemo("memo.json").values == {"read": [2], "new": [3]}
 
 
